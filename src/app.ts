@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import { ContextStore } from './context/store';
+import { buildServer } from './http/server';
+import type { Logger } from './log';
+import { createMetrics } from './metrics';
+import {
+  createRedisClient,
+  waitForReady,
+  type RedisClient,
+} from './redis/connect';
+import { EmbeddedRedis } from './redis/embedded';
+
+export interface Bridgeline {
+  /** The HTTP port actually bound (PORT=0 picks a free one). */
+  port: number;
+  store: ContextStore;
+  redis: RedisClient;
+  embeddedRedis: EmbeddedRedis | undefined;
+  /** Stops in order: new work, in-flight requests, timers, Redis last. */
+  close(): Promise<void>;
+}
+
+export async function startBridgeline(
+  config: Config,
+  logger: Logger,
+): Promise<Bridgeline> {
+  const embeddedRedis =
+    config.redis.mode === 'embedded'
+      ? await EmbeddedRedis.start({
+          dataDir: config.dataDir,
+          serverBin: config.redis.serverBin,
+          logger: logger.child({ component: 'redis' }),
+        })
+      : undefined;
+  const target =
+    config.redis.mode === 'embedded'
+      ? { mode: 'standalone' as const, url: embeddedRedis?.url ?? '' }
+      : config.redis;
+  const redis = createRedisClient(target);
+  redis.on('error', (err: Error) => {
+    logger.warn({ err: err.message }, 'redis connection error');
+  });
+  await waitForReady(redis);
+
+  const store = new ContextStore(redis, {
+    phoneDefaultRegion: config.phoneDefaultRegion,
+    timelineMaxAgeMs: config.retention.timelineMaxAgeMs,
+    card: config.card,
+  });
+  const metrics = createMetrics();
+  const app = buildServer({
+    logger,
+    store,
+    redis,
+    redisMode: config.redis.mode,
+    metrics,
+    adminToken: await resolveAdminToken(config, logger),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as AddressInfo;
+
+  const sweeper = setInterval(() => {
+    store.sweepRetention().then(
+      (report) => logger.info(report, 'retention sweep done'),
+      (err: unknown) => logger.warn({ err }, 'retention sweep failed'),
+    );
+  }, config.retention.sweepIntervalMs);
+  sweeper.unref();
+
+  logger.info(
+    { port, redis: config.redis.mode },
+    'bridgeline started',
+  );
+
+  return {
+    port,
+    store,
+    redis,
+    embeddedRedis,
+    async close() {
+      clearInterval(sweeper);
+      await app.close();
+      await redis.quit().catch(() => undefined);
+      await embeddedRedis?.stop(config.shutdownGraceMs);
+      logger.info('bridgeline stopped');
+    },
+  };
+}
+
+/**
+ * ADMIN_TOKEN when set; otherwise a token kept in DATA_DIR/admin-token,
+ * created on first start, so a new install is never left open.
+ */
+async function resolveAdminToken(
+  config: Config,
+  logger: Logger,
+): Promise<string> {
+  if (config.adminToken !== undefined) {
+    return config.adminToken;
+  }
+  const file = path.join(config.dataDir, 'admin-token');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(24).toString('base64url');
+    await fs.mkdir(config.dataDir, { recursive: true });
+    await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
+    logger.info({ file }, 'admin token created; ADMIN_TOKEN overrides it');
+    return token;
+  }
+}

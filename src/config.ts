@@ -1,0 +1,207 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+
+/**
+ * Every setting bridgeline reads from its environment, parsed once at start.
+ * Each entry documents itself; README.md lists the same variables. Problems
+ * are collected, never thrown one at a time, so an operator fixes a broken
+ * deployment in one pass.
+ */
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const hostPortList = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const nodes = text.split(',').map((entry) => {
+      const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry.trim());
+      return match?.[1] && match[2]
+        ? { host: match[1], port: Number(match[2]) }
+        : undefined;
+    });
+    if (nodes.some((node) => node === undefined) || nodes.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a comma-separated list of host:port',
+      });
+      return z.NEVER;
+    }
+    return nodes as { host: string; port: number }[];
+  });
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((text) => /^rediss?:\/\/./.test(text) && URL.canParse(text), {
+    message: 'must be a redis:// or rediss:// URL',
+  });
+
+const environment = z.object({
+  PORT: integer(0, 65535).default(3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .refine((level) => logLevels.includes(level), {
+      message: `must be one of ${logLevels.join(', ')}`,
+    })
+    .default('info'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional(),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_MASTER: z.string().trim().min(1).default('mymaster'),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: z.enum(['true', 'false']).default('false'),
+  REDIS_SERVER_BIN: z.string().trim().min(1).default('redis-server'),
+  PHONE_DEFAULT_REGION: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isSupportedCountry, {
+      message: 'must be an ISO 3166 alpha-2 country code such as US or GB',
+    })
+    .default('US'),
+  TIMELINE_RETENTION_DAYS: integer(1, 36500).default(365),
+  RETENTION_SWEEP_MINUTES: integer(1, 10080).default(60),
+  CONTEXT_CARD_EVENTS: integer(1, 200).default(20),
+  CONTEXT_CARD_CONVERSATIONS: integer(1, 50).default(10),
+  SHUTDOWN_GRACE_MS: integer(0, 600000).default(10000),
+});
+
+export type RedisTarget =
+  | { mode: 'embedded'; serverBin: string }
+  | { mode: 'standalone'; url: string }
+  | {
+      mode: 'sentinel';
+      sentinels: { host: string; port: number }[];
+      master: string;
+      password?: string;
+      tls: boolean;
+    }
+  | {
+      mode: 'cluster';
+      nodes: { host: string; port: number }[];
+      password?: string;
+      tls: boolean;
+    };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  /** Unset means: read or create DATA_DIR/admin-token at start. */
+  readonly adminToken: string | undefined;
+  readonly redis: RedisTarget;
+  readonly phoneDefaultRegion: CountryCode;
+  readonly retention: {
+    readonly timelineMaxAgeMs: number;
+    readonly sweepIntervalMs: number;
+  };
+  readonly card: { readonly events: number; readonly conversations: number };
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: { variable: string; message: string }[];
+
+  constructor(problems: { variable: string; message: string }[]) {
+    const lines = problems.map((p) => `  ${p.variable}: ${p.message}`);
+    super(`bridgeline cannot start; fix these settings:\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: issue.path.join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+
+  const chosen = [
+    e.REDIS_URL && 'REDIS_URL',
+    e.REDIS_SENTINELS && 'REDIS_SENTINELS',
+    e.REDIS_CLUSTER_NODES && 'REDIS_CLUSTER_NODES',
+  ].filter((name): name is string => typeof name === 'string');
+  if (chosen.length > 1) {
+    throw new ConfigError(
+      chosen.map((variable) => ({
+        variable,
+        message: `set only one of ${chosen.join(', ')}`,
+      })),
+    );
+  }
+
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    redis: redisTarget(e),
+    phoneDefaultRegion: e.PHONE_DEFAULT_REGION as CountryCode,
+    retention: Object.freeze({
+      timelineMaxAgeMs: e.TIMELINE_RETENTION_DAYS * DAY_MS,
+      sweepIntervalMs: e.RETENTION_SWEEP_MINUTES * 60_000,
+    }),
+    card: Object.freeze({
+      events: e.CONTEXT_CARD_EVENTS,
+      conversations: e.CONTEXT_CARD_CONVERSATIONS,
+    }),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  });
+}
+
+function redisTarget(e: z.infer<typeof environment>): RedisTarget {
+  const tls = e.REDIS_TLS === 'true';
+  const password = e.REDIS_PASSWORD;
+  if (e.REDIS_URL) {
+    return { mode: 'standalone', url: e.REDIS_URL };
+  }
+  if (e.REDIS_SENTINELS) {
+    return {
+      mode: 'sentinel',
+      sentinels: e.REDIS_SENTINELS,
+      master: e.REDIS_SENTINEL_MASTER,
+      tls,
+      ...(password === undefined ? {} : { password }),
+    };
+  }
+  if (e.REDIS_CLUSTER_NODES) {
+    return {
+      mode: 'cluster',
+      nodes: e.REDIS_CLUSTER_NODES,
+      tls,
+      ...(password === undefined ? {} : { password }),
+    };
+  }
+  return { mode: 'embedded', serverBin: e.REDIS_SERVER_BIN };
+}

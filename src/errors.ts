@@ -1,0 +1,100 @@
+/**
+ * Every error bridgeline reports to a user, in one place: a stable code, the
+ * HTTP status it maps to, and a message that says what to do about it.
+ */
+export const errorCatalog = {
+  BL_ERR_INVALID_INPUT: {
+    status: 400,
+    message: 'The request has a field that is missing or malformed.',
+  },
+  BL_ERR_INVALID_PHONE: {
+    status: 400,
+    message: 'Not a valid phone number; send it in E.164 (+14155550100).',
+  },
+  BL_ERR_INVALID_EMAIL: {
+    status: 400,
+    message: 'Not a valid email address.',
+  },
+  BL_ERR_UNAUTHORIZED: {
+    status: 401,
+    message: 'Send the admin token as "Authorization: Bearer <token>".',
+  },
+  BL_ERR_ROUTE_NOT_FOUND: {
+    status: 404,
+    message: 'No such endpoint; see docs/ARCHITECTURE.md for the API.',
+  },
+  BL_ERR_CUSTOMER_NOT_FOUND: {
+    status: 404,
+    message: 'No customer matches; check the id or the identity.',
+  },
+  BL_ERR_CONVERSATION_NOT_FOUND: {
+    status: 404,
+    message: 'The customer has no conversation with that id.',
+  },
+  BL_ERR_IDENTITY_NOT_FOUND: {
+    status: 404,
+    message: 'That identity is not linked to this customer.',
+  },
+  BL_ERR_IDENTITY_TAKEN: {
+    status: 409,
+    message:
+      'The identity belongs to another customer; unlink it there first.',
+  },
+  BL_ERR_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is too large.',
+  },
+  BL_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Send the body as application/json.',
+  },
+  BL_ERR_REDIS_UNAVAILABLE: {
+    status: 503,
+    message: 'Redis is not reachable; retry shortly.',
+  },
+  BL_ERR_INTERNAL: {
+    status: 500,
+    message: 'Something failed on our side; the request id is in the logs.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export interface FieldProblem {
+  /** Path of the offending field, dot-separated: `identities.0.value`. */
+  field: string;
+  message: string;
+}
+
+export class BridgelineError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly problems: FieldProblem[];
+
+  constructor(
+    code: ErrorCode,
+    options: { message?: string; field?: string; problems?: FieldProblem[] } = {},
+  ) {
+    super(options.message ?? errorCatalog[code].message);
+    this.name = 'BridgelineError';
+    this.code = code;
+    this.status = errorCatalog[code].status;
+    this.field = options.field ?? options.problems?.[0]?.field;
+    this.problems = options.problems ?? [];
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      statusCode: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.problems.length > 0 ? { problems: this.problems } : {}),
+    };
+  }
+}
+
+export function isBridgelineError(err: unknown): err is BridgelineError {
+  return err instanceof BridgelineError;
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+} from 'fastify';
+import type { ContextStore } from '../context/store';
+import type { Metrics } from '../metrics';
+import type { RedisClient } from '../redis/connect';
+import { bearerAuth } from './auth';
+import { registerErrorHandling } from './errors';
+import { customerRoutes } from './routes/customers';
+import { healthRoutes } from './routes/health';
+
+export type RedisMode = 'embedded' | 'standalone' | 'sentinel' | 'cluster';
+
+export interface ServerOptions {
+  logger: FastifyBaseLogger;
+  store: ContextStore;
+  redis: RedisClient;
+  redisMode: RedisMode;
+  metrics: Metrics;
+  adminToken: string;
+}
+
+// A caller's request id is kept when it is a plain token; anything else
+// could smuggle text into log lines, so it is replaced.
+const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: 256 * 1024,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && requestIdShape.test(given)
+        ? given
+        : randomUUID();
+    },
+  });
+
+  registerErrorHandling(app);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    options.metrics.httpDuration
+      .labels(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        String(reply.statusCode),
+      )
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  healthRoutes(app, { ...options, startedAt: Date.now() });
+
+  void app.register(
+    async (api) => {
+      api.addHook('onRequest', bearerAuth(options.adminToken));
+      customerRoutes(api, options);
+    },
+    { prefix: '/api' },
+  );
+
+  return app;
+}
