@@ -65,16 +65,17 @@ export async function startBridgeline(
 
   const sweeper = setInterval(() => {
     store.sweepRetention().then(
-      (report) => logger.info(report, 'retention sweep done'),
-      (err: unknown) => logger.warn({ err }, 'retention sweep failed'),
+      (report) => {
+        logger.info(report, 'retention sweep done');
+      },
+      (err: unknown) => {
+        logger.warn({ err }, 'retention sweep failed');
+      },
     );
   }, config.retention.sweepIntervalMs);
   sweeper.unref();
 
-  logger.info(
-    { port, redis: config.redis.mode },
-    'bridgeline started',
-  );
+  logger.info({ port, redis: config.redis.mode }, 'bridgeline started');
 
   return {
     port,

@@ -43,7 +43,7 @@ const redisUrl = z
   .string()
   .trim()
   .refine((text) => /^rediss?:\/\/./.test(text) && URL.canParse(text), {
-    message: 'must be a redis:// or rediss:// URL',
+    error: 'must be a redis:// or rediss:// URL',
   });
 
 const environment = z.object({
@@ -53,14 +53,11 @@ const environment = z.object({
     .string()
     .trim()
     .refine((level) => logLevels.includes(level), {
-      message: `must be one of ${logLevels.join(', ')}`,
+      error: `must be one of ${logLevels.join(', ')}`,
     })
     .default('info'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
-  ADMIN_TOKEN: z
-    .string()
-    .min(16, 'must be at least 16 characters')
-    .optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   REDIS_URL: redisUrl.optional(),
   REDIS_SENTINELS: hostPortList.optional(),
   REDIS_SENTINEL_MASTER: z.string().trim().min(1).default('mymaster'),
@@ -73,7 +70,7 @@ const environment = z.object({
     .trim()
     .toUpperCase()
     .refine(isSupportedCountry, {
-      message: 'must be an ISO 3166 alpha-2 country code such as US or GB',
+      error: 'must be an ISO 3166 alpha-2 country code such as US or GB',
     })
     .default('US'),
   TIMELINE_RETENTION_DAYS: integer(1, 36500).default(365),
@@ -133,7 +130,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
   );
   const parsed = environment.safeParse(present);
   if (!parsed.success) {
@@ -167,7 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,
     redis: redisTarget(e),
-    phoneDefaultRegion: e.PHONE_DEFAULT_REGION as CountryCode,
+    phoneDefaultRegion: e.PHONE_DEFAULT_REGION,
     retention: Object.freeze({
       timelineMaxAgeMs: e.TIMELINE_RETENTION_DAYS * DAY_MS,
       sweepIntervalMs: e.RETENTION_SWEEP_MINUTES * 60_000,

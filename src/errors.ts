@@ -37,8 +37,7 @@ export const errorCatalog = {
   },
   BL_ERR_IDENTITY_TAKEN: {
     status: 409,
-    message:
-      'The identity belongs to another customer; unlink it there first.',
+    message: 'The identity belongs to another customer; unlink it there first.',
   },
   BL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
@@ -74,7 +73,11 @@ export class BridgelineError extends Error {
 
   constructor(
     code: ErrorCode,
-    options: { message?: string; field?: string; problems?: FieldProblem[] } = {},
+    options: {
+      message?: string;
+      field?: string;
+      problems?: FieldProblem[];
+    } = {},
   ) {
     super(options.message ?? errorCatalog[code].message);
     this.name = 'BridgelineError';

@@ -1,9 +1,4 @@
-import {
-  collectDefaultMetrics,
-  Gauge,
-  Histogram,
-  Registry,
-} from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics; one registry per app instance, so tests stay apart. */
 export function createMetrics() {

@@ -1,8 +1,4 @@
-import {
-  decodeConversation,
-  pairs,
-  type Conversation,
-} from './conversations';
+import { decodeConversation, pairs, type Conversation } from './conversations';
 import { decodeProfile, type CustomerProfile } from './customers';
 import { decodeEntry, type TimelineEntry } from './events';
 import { parseIdentityField, type IdentityLink } from './identity';
@@ -35,7 +31,10 @@ export function decodeCard(
       identityPairs[i + 1] as string,
     );
     if (link) {
-      identities.push({ ...link, verified: link.verification !== 'self_claimed' });
+      identities.push({
+        ...link,
+        verified: link.verification !== 'self_claimed',
+      });
     }
   }
 

@@ -39,7 +39,7 @@ export const conversationPatch = z
     agentId: agentId.nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
-    message: 'name at least one of subject, status, agentId',
+    error: 'name at least one of subject, status, agentId',
   });
 
 export type ConversationInput = z.infer<typeof conversationInput>;

@@ -11,7 +11,11 @@ import { randomBytes } from 'node:crypto';
  */
 
 export type IdentityKind = 'phone' | 'email' | 'chat';
-export const identityKinds: readonly IdentityKind[] = ['phone', 'email', 'chat'];
+export const identityKinds: readonly IdentityKind[] = [
+  'phone',
+  'email',
+  'chat',
+];
 
 /** Ids never contain braces, or they would break the hash tag. */
 export const customerIdPattern = /^[A-Za-z0-9_-]{1,64}$/;

@@ -79,12 +79,8 @@ return 0
 `;
 
 /** The raw card reply: profile, identities, conversations, events. */
-export type CardReply = [
-  string[],
-  string[],
-  string[][],
-  [string, string[]][],
-] | null;
+export type CardReply =
+  [string[], string[], string[][], [string, string[]][]] | null;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -12,7 +12,6 @@ import {
   customerInput,
   decodeProfile,
   profileChanges,
-  type CustomerInput,
   type CustomerProfile,
 } from './customers';
 import { completeEvent, eventInput, type TimelineEntry } from './events';
@@ -25,11 +24,7 @@ import {
   type IdentityLink,
   type IdentityRef,
 } from './identity';
-import {
-  claimPointers,
-  identityTaken,
-  resolveOwner,
-} from './identity-claims';
+import { claimPointers, identityTaken, resolveOwner } from './identity-claims';
 import {
   customerIdPattern,
   keys,
@@ -73,10 +68,11 @@ export class ContextStore {
   /**
    * Creates a customer, or updates the one named by `id` or owning one of
    * the identities. Identities are claimed before the profile is written;
-   * an identity owned by someone else refuses the whole request.
+   * an identity owned by someone else refuses the whole request. `raw` is
+   * a CustomerInput, validated here since it comes straight off the wire.
    */
   async upsertCustomer(
-    raw: CustomerInput | unknown,
+    raw: unknown,
   ): Promise<{ customer: CustomerProfile; created: boolean }> {
     const input = parseInput(customerInput, raw);
     const nowIso = new Date(this.now()).toISOString();
@@ -158,7 +154,9 @@ export class ContextStore {
     assertCustomerId(customerId);
     const field = identityField(ref);
     if (!(await this.redis.hexists(keys.identities(customerId), field))) {
-      throw new BridgelineError('BL_ERR_IDENTITY_NOT_FOUND', { field: 'value' });
+      throw new BridgelineError('BL_ERR_IDENTITY_NOT_FOUND', {
+        field: 'value',
+      });
     }
     // The pointer goes first: were we to stop half-way, the identity would
     // still be listed on the card but no longer lead anyone to this customer.
@@ -265,7 +263,12 @@ export class ContextStore {
         fields[name] = value;
       }
     }
-    await this.writeConversation(customerId, conversationId, 'existing', fields);
+    await this.writeConversation(
+      customerId,
+      conversationId,
+      'existing',
+      fields,
+    );
     if (patch.agentId === null) {
       await this.redis.hdel(key, 'agentId');
     }
@@ -350,14 +353,13 @@ function linkRecord(link: IdentityLink): string {
 /** Turns the scripts' refusals into the errors a user can act on. */
 function scriptError(err: unknown): never {
   const message = err instanceof Error ? err.message : '';
-  if (message.startsWith('NO_CUSTOMER')) {
+  if (/\bNO_CUSTOMER\b/.test(message)) {
     throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND');
   }
-  if (message.startsWith('NO_CONVERSATION')) {
+  if (/\bNO_CONVERSATION\b/.test(message)) {
     throw new BridgelineError('BL_ERR_CONVERSATION_NOT_FOUND', {
       field: 'conversationId',
     });
   }
   throw err;
 }
-

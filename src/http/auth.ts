@@ -9,6 +9,8 @@ import { BridgelineError } from '../errors';
  */
 export function bearerAuth(token: string) {
   const expected = digest(token);
+  // Async only because fastify takes hooks either async or with done().
+  // eslint-disable-next-line @typescript-eslint/require-await
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);

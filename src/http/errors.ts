@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BridgelineError, isBridgelineError } from '../errors';
 
 // Fastify's own rejections, mapped to ours so every error body looks alike.
@@ -7,7 +7,8 @@ const fastifyCodes: Record<string, () => BridgelineError> = {
     new BridgelineError('BL_ERR_PAYLOAD_TOO_LARGE'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
     new BridgelineError('BL_ERR_UNSUPPORTED_MEDIA_TYPE'),
-  FST_ERR_CTP_INVALID_JSON_BODY: () => invalidBody('The body is not valid JSON.'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    invalidBody('The body is not valid JSON.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => invalidBody('The JSON body is empty.'),
 };
 
@@ -18,18 +19,20 @@ function invalidBody(message: string): BridgelineError {
   });
 }
 
-function toBridgelineError(err: FastifyError): BridgelineError {
+// Handlers may throw anything: fastify's errors carry a code, others not.
+function toBridgelineError(err: Error): BridgelineError {
   if (isBridgelineError(err)) {
     return err;
   }
-  const mapped = fastifyCodes[err.code];
+  const code = 'code' in err && typeof err.code === 'string' ? err.code : '';
+  const mapped = fastifyCodes[code];
   if (mapped) {
     return mapped();
   }
-  if (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP')) {
+  if (err instanceof SyntaxError || code.startsWith('FST_ERR_CTP')) {
     return invalidBody(err.message);
   }
-  if (err.code === 'ECONNREFUSED' || /Connection is closed/.test(err.message)) {
+  if (code === 'ECONNREFUSED' || /Connection is closed/.test(err.message)) {
     return new BridgelineError('BL_ERR_REDIS_UNAVAILABLE');
   }
   return new BridgelineError('BL_ERR_INTERNAL');
@@ -37,7 +40,7 @@ function toBridgelineError(err: FastifyError): BridgelineError {
 
 /** JSON error bodies: `{ statusCode, code, message, field?, problems? }`. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((err: Error, request, reply) => {
     const error = toBridgelineError(err);
     if (error.status >= 500) {
       request.log.error({ err }, 'request failed');

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ContextStore } from '../context/store';
 import type { Metrics } from '../metrics';
 import type { RedisClient } from '../redis/connect';
@@ -39,11 +36,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerErrorHandling(app);
+  // Every body this API takes is JSON; anything else is a 415, not a string.
+  app.removeContentTypeParser('text/plain');
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     options.metrics.httpDuration
       .labels(
         request.method,
@@ -51,14 +51,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         String(reply.statusCode),
       )
       .observe(reply.elapsedTime / 1000);
+    done();
   });
 
   healthRoutes(app, { ...options, startedAt: Date.now() });
 
   void app.register(
-    async (api) => {
+    (api, _options, done) => {
       api.addHook('onRequest', bearerAuth(options.adminToken));
       customerRoutes(api, options);
+      done();
     },
     { prefix: '/api' },
   );

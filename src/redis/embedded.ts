@@ -17,6 +17,8 @@ export interface EmbeddedRedisOptions {
   logger: Logger;
   /** Loading a large AOF takes a while; PING answers LOADING until done. */
   startTimeoutMs?: number;
+  /** More redis-server options, e.g. `--cluster-enabled yes`. */
+  extraArgs?: string[];
 }
 
 export class EmbeddedRedisError extends Error {
@@ -68,17 +70,21 @@ export class EmbeddedRedis {
       '--daemonize', 'no',
       '--pidfile', pidFile,
       '--logfile', path.join(dataDir, 'redis.log'),
+      ...(options.extraArgs ?? []),
     ];
-    const child = spawn(serverBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const spawned = await Promise.race([
-      once(child, 'spawn').then(() => undefined),
-      once(child, 'error').then(([err]) => err as NodeJS.ErrnoException),
-    ]);
+    const child = spawn(serverBin, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // once() rejects with the 'error' event, which spawn emits on ENOENT.
+    const spawned = await once(child, 'spawn').then(
+      () => undefined,
+      (err: unknown) => err as NodeJS.ErrnoException,
+    );
     if (spawned) {
       throw new EmbeddedRedisError(
         spawned.code === 'ENOENT'
           ? `${serverBin} was not found; run "npm run setup" to install ` +
-            'redis-server, set REDIS_SERVER_BIN, or point REDIS_URL at a server'
+              'redis-server, set REDIS_SERVER_BIN, or point REDIS_URL at a server'
           : `could not start ${serverBin}: ${spawned.message}`,
       );
     }
@@ -221,8 +227,12 @@ function ping(port: number): Promise<string> {
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(1000, () => finish('timeout'));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(1000, () => {
+      finish('timeout');
+    });
+    socket.on('connect', () => {
+      socket.write('PING\r\n');
+    });
     socket.on('data', (chunk) => {
       reply += chunk.toString();
       const end = reply.indexOf('\r\n');
@@ -230,6 +240,8 @@ function ping(port: number): Promise<string> {
         finish(reply.slice(0, end).replace(/^[+-]/, ''));
       }
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? 'error'));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      finish(err.code ?? 'error');
+    });
   });
 }

@@ -27,9 +27,7 @@ export function healthRoutes(app: FastifyInstance, options: HealthOptions) {
 
   app.get('/metrics', async (_request, reply) => {
     const { registry } = options.metrics;
-    return reply
-      .type(registry.contentType)
-      .send(await registry.metrics());
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
 }
 
@@ -45,10 +43,9 @@ async function pingRedis(
     await Promise.race([
       redis.ping(),
       new Promise((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no reply in ${PING_TIMEOUT_MS} ms`)),
-          PING_TIMEOUT_MS,
-        );
+        timer = setTimeout(() => {
+          reject(new Error(`no reply in ${PING_TIMEOUT_MS} ms`));
+        }, PING_TIMEOUT_MS);
       }),
     ]);
     const pingMs = Math.round((performance.now() - started) * 100) / 100;

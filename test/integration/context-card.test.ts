@@ -1,0 +1,211 @@
+import { ContextStore } from '../../src/context/store';
+import { BridgelineError } from '../../src/errors';
+import { aCustomer, storeOptions } from '../support/factories';
+import { allKeys, startTestRedis, type TestRedis } from '../support/redis';
+
+let redis: TestRedis;
+let store: ContextStore;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  store = new ContextStore(redis.client, storeOptions);
+});
+afterAll(() => redis.stop());
+
+/**
+ * The commands the store's connection sends while `work` runs, as MONITOR
+ * sees them (commands run inside a script are not sent, so not counted). An
+ * ECHO marks the end, so nothing waits on a timer for MONITOR to catch up.
+ */
+async function commandsSentDuring(work: () => Promise<unknown>) {
+  const monitor = await redis.client.monitor();
+  const sent: string[] = [];
+  const marker = `end-${Date.now()}`;
+  const done = new Promise<void>((resolve) => {
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (args[0] === 'echo' && args[1] === marker) {
+        resolve();
+      } else if (source !== 'lua') {
+        sent.push(String(args[0]));
+      }
+    });
+  });
+  await work();
+  await redis.client.echo(marker);
+  await done;
+  monitor.disconnect();
+  return sent;
+}
+
+describe('the context card', () => {
+  it('holds the conversation and events of every channel, newest first', async () => {
+    const { customer, phone } = await aCustomer(store);
+    const router = await store.openConversation(customer.id, {
+      subject: 'Router keeps rebooting',
+      channel: 'chat',
+    });
+    await store.appendEvent(customer.id, {
+      type: 'chat.message',
+      direction: 'inbound',
+      text: 'My router reboots every hour',
+      conversationId: router.id,
+    });
+    await store.appendEvent(customer.id, {
+      type: 'email.message',
+      direction: 'inbound',
+      subject: 'Re: router',
+      text: 'Logs attached',
+      conversationId: router.id,
+    });
+    await store.appendEvent(customer.id, {
+      type: 'sms.message',
+      direction: 'outbound',
+      text: 'A technician is booked for Tuesday',
+      conversationId: router.id,
+    });
+    await store.appendEvent(customer.id, {
+      type: 'ivr.step',
+      node: 'main-menu',
+      input: '2',
+    });
+
+    const card = await store.cardByIdentity({ kind: 'phone', value: phone });
+
+    expect(card?.customer).toMatchObject({
+      id: customer.id,
+      name: 'Ada Lovelace',
+      language: 'en-GB',
+    });
+    expect(card?.timeline.map((event) => event.channel)).toEqual([
+      'voice',
+      'sms',
+      'email',
+      'chat',
+    ]);
+    expect(card?.timeline[2]).toMatchObject({
+      type: 'email.message',
+      subject: 'Re: router',
+      conversationId: router.id,
+    });
+    expect(card?.conversations.open).toEqual([
+      expect.objectContaining({
+        id: router.id,
+        subject: 'Router keeps rebooting',
+        currentChannel: 'sms',
+        channels: ['chat', 'email', 'sms'],
+      }),
+    ]);
+  });
+
+  it('shows only the latest events, up to the configured count', async () => {
+    const small = new ContextStore(redis.client, {
+      ...storeOptions,
+      card: { events: 3, conversations: 10 },
+    });
+    const { customer } = await aCustomer(small);
+    for (let i = 1; i <= 5; i += 1) {
+      await small.appendEvent(customer.id, {
+        type: 'chat.message',
+        direction: 'inbound',
+        text: `message ${i}`,
+      });
+    }
+    const card = await small.cardById(customer.id);
+    expect(
+      card?.timeline.map((event) => 'text' in event && event.text),
+    ).toEqual(['message 5', 'message 4', 'message 3']);
+  });
+
+  it('lists conversations by last activity and splits off closed ones', async () => {
+    const { customer } = await aCustomer(store);
+    const billing = await store.openConversation(customer.id, {
+      subject: 'Double charge',
+      channel: 'email',
+    });
+    const outage = await store.openConversation(customer.id, {
+      subject: 'Outage',
+      channel: 'voice',
+    });
+    await store.appendEvent(customer.id, {
+      type: 'email.message',
+      direction: 'outbound',
+      subject: 'Refund issued',
+      conversationId: billing.id,
+    });
+    await store.updateConversation(customer.id, outage.id, {
+      status: 'closed',
+      agentId: 'agent-7',
+    });
+
+    const card = await store.cardById(customer.id);
+    expect(card?.conversations.open.map((c) => c.id)).toEqual([billing.id]);
+    expect(card?.conversations.recent).toEqual([
+      expect.objectContaining({ id: outage.id, agentId: 'agent-7' }),
+    ]);
+  });
+
+  it('is looked up by identity in at most two Redis commands', async () => {
+    const { phone } = await aCustomer(store);
+    const ref = store.normalizeIdentity('phone', phone);
+    await store.cardByIdentity(ref); // loads the script once
+
+    let card: unknown;
+    const sent = await commandsSentDuring(async () => {
+      card = await store.cardByIdentity(ref);
+    });
+
+    expect(card).toBeDefined();
+    expect(sent).toEqual(['get', 'evalsha']);
+  });
+
+  it('finds nobody for an unknown identity or id', async () => {
+    expect(
+      await store.cardByIdentity({ kind: 'phone', value: '+14155559999' }),
+    ).toBeUndefined();
+    expect(await store.cardById('no-such-customer')).toBeUndefined();
+    expect(await store.cardById('bad{id}')).toBeUndefined();
+  });
+
+  it('refuses events for unknown customers or conversations, writing nothing', async () => {
+    const keysBefore = await allKeys(redis.client);
+    const unknown: unknown = await store
+      .appendEvent('no-such-customer', {
+        type: 'agent.note',
+        agentId: 'a1',
+        text: 'hello',
+      })
+      .catch((err: unknown) => err);
+    expect((unknown as BridgelineError).code).toBe('BL_ERR_CUSTOMER_NOT_FOUND');
+
+    const { customer } = await aCustomer(store);
+    const keysWithCustomer = await allKeys(redis.client);
+    const missing: unknown = await store
+      .appendEvent(customer.id, {
+        type: 'agent.note',
+        agentId: 'a1',
+        text: 'hello',
+        conversationId: 'vNoSuchOne',
+      })
+      .catch((err: unknown) => err);
+    expect(missing).toMatchObject({
+      code: 'BL_ERR_CONVERSATION_NOT_FOUND',
+      field: 'conversationId',
+    });
+    expect(keysWithCustomer.length).toBeGreaterThan(keysBefore.length);
+    expect(await allKeys(redis.client)).toEqual(keysWithCustomer);
+  });
+
+  it('rejects a malformed event naming each bad field', async () => {
+    const { customer } = await aCustomer(store);
+    const error: unknown = await store
+      .appendEvent(customer.id, {
+        type: 'chat.message',
+        direction: 'sideways',
+        text: '',
+      })
+      .catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'BL_ERR_INVALID_INPUT' });
+    const fields = (error as BridgelineError).problems.map((p) => p.field);
+    expect(fields.sort()).toEqual(['direction', 'text']);
+  });
+});

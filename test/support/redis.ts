@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { EmbeddedRedis } from '../../src/redis/embedded';
+import { waitForReady } from '../../src/redis/connect';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export async function tempDir(prefix: string): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), `bridgeline-${prefix}-`));
+}
+
+export interface TestRedis {
+  server: EmbeddedRedis;
+  client: Redis;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real redis-server of the test's own, on a free port, in a temp folder. */
+export async function startTestRedis(
+  dataDir?: string,
+  extraArgs: string[] = [],
+): Promise<TestRedis> {
+  const dir = dataDir ?? (await tempDir('redis'));
+  const server = await EmbeddedRedis.start({
+    dataDir: dir,
+    logger: silentLogger,
+    extraArgs,
+  });
+  const client = new Redis(server.url, { enableAutoPipelining: true });
+  await waitForReady(client);
+  return {
+    server,
+    client,
+    dataDir: dir,
+    async stop() {
+      client.disconnect();
+      await server.stop();
+      if (!dataDir) {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Every key in the database, for tests that must prove what is (not) left. */
+export async function allKeys(client: Redis): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'COUNT', 1000);
+    found.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return found.sort();
+}

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function problemsOf(env: NodeJS.ProcessEnv) {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      return err;
+    }
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('starts with documented defaults and an embedded Redis', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('info');
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(config.redis).toEqual({
+      mode: 'embedded',
+      serverBin: 'redis-server',
+    });
+    expect(config.phoneDefaultRegion).toBe('US');
+    expect(config.retention.timelineMaxAgeMs).toBe(365 * 86_400_000);
+    expect(config.adminToken).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: '' }).port).toBe(3000);
+  });
+
+  it('lists every bad variable at once, each by name', () => {
+    const error = problemsOf({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      ADMIN_TOKEN: 'short',
+      REDIS_URL: 'http://example.com',
+      PHONE_DEFAULT_REGION: 'XX',
+      TIMELINE_RETENTION_DAYS: '0',
+    });
+    const variables = error.problems.map((problem) => problem.variable);
+    expect(variables.sort()).toEqual([
+      'ADMIN_TOKEN',
+      'LOG_LEVEL',
+      'PHONE_DEFAULT_REGION',
+      'PORT',
+      'REDIS_URL',
+      'TIMELINE_RETENTION_DAYS',
+    ]);
+    expect(error.message).toMatch(/PORT: must be a whole number/);
+    expect(error.message).toMatch(/ADMIN_TOKEN: must be at least 16/);
+  });
+
+  it('accepts a standalone Redis URL', () => {
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://:pw@redis:6380/2' }).redis,
+    ).toEqual({ mode: 'standalone', url: 'rediss://:pw@redis:6380/2' });
+  });
+
+  it('accepts Sentinel and Cluster node lists', () => {
+    expect(
+      loadConfig({
+        REDIS_SENTINELS: 'sentinel-a:26379, sentinel-b:26379',
+        REDIS_SENTINEL_MASTER: 'bridgeline',
+        REDIS_PASSWORD: 'secret',
+      }).redis,
+    ).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: 'sentinel-b', port: 26379 },
+      ],
+      master: 'bridgeline',
+      password: 'secret',
+      tls: false,
+    });
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,[::1]:7001' }).redis,
+    ).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+      tls: false,
+    });
+  });
+
+  it('refuses a malformed node list and two Redis targets at once', () => {
+    expect(
+      problemsOf({ REDIS_CLUSTER_NODES: 'redis-a' }).problems[0]?.variable,
+    ).toBe('REDIS_CLUSTER_NODES');
+    const both = problemsOf({
+      REDIS_URL: 'redis://a:6379',
+      REDIS_CLUSTER_NODES: 'b:7000',
+    });
+    expect(both.problems.map((p) => p.variable)).toEqual([
+      'REDIS_URL',
+      'REDIS_CLUSTER_NODES',
+    ]);
+  });
+});
