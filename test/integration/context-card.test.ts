@@ -1,16 +1,9 @@
 import { ContextStore } from '../../src/context/store';
 import { BridgelineError } from '../../src/errors';
 import { aCustomer, storeOptions } from '../support/factories';
-import { allKeys, startTestRedis, type TestRedis } from '../support/redis';
+import { allKeys, storeOnOwnRedis } from '../support/redis';
 
-let redis: TestRedis;
-let store: ContextStore;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  store = new ContextStore(redis.client, storeOptions);
-});
-afterAll(() => redis.stop());
+const own = storeOnOwnRedis();
 
 /**
  * The commands the store's connection sends while `work` runs, as MONITOR
@@ -18,7 +11,7 @@ afterAll(() => redis.stop());
  * ECHO marks the end, so nothing waits on a timer for MONITOR to catch up.
  */
 async function commandsSentDuring(work: () => Promise<unknown>) {
-  const monitor = await redis.client.monitor();
+  const monitor = await own.redis.client.monitor();
   const sent: string[] = [];
   const marker = `end-${Date.now()}`;
   const done = new Promise<void>((resolve) => {
@@ -31,7 +24,7 @@ async function commandsSentDuring(work: () => Promise<unknown>) {
     });
   });
   await work();
-  await redis.client.echo(marker);
+  await own.redis.client.echo(marker);
   await done;
   monitor.disconnect();
   return sent;
@@ -39,37 +32,40 @@ async function commandsSentDuring(work: () => Promise<unknown>) {
 
 describe('the context card', () => {
   it('holds the conversation and events of every channel, newest first', async () => {
-    const { customer, phone } = await aCustomer(store);
-    const router = await store.openConversation(customer.id, {
+    const { customer, phone } = await aCustomer(own.store);
+    const router = await own.store.openConversation(customer.id, {
       subject: 'Router keeps rebooting',
       channel: 'chat',
     });
-    await store.appendEvent(customer.id, {
+    await own.store.appendEvent(customer.id, {
       type: 'chat.message',
       direction: 'inbound',
       text: 'My router reboots every hour',
       conversationId: router.id,
     });
-    await store.appendEvent(customer.id, {
+    await own.store.appendEvent(customer.id, {
       type: 'email.message',
       direction: 'inbound',
       subject: 'Re: router',
       text: 'Logs attached',
       conversationId: router.id,
     });
-    await store.appendEvent(customer.id, {
+    await own.store.appendEvent(customer.id, {
       type: 'sms.message',
       direction: 'outbound',
       text: 'A technician is booked for Tuesday',
       conversationId: router.id,
     });
-    await store.appendEvent(customer.id, {
+    await own.store.appendEvent(customer.id, {
       type: 'ivr.step',
       node: 'main-menu',
       input: '2',
     });
 
-    const card = await store.cardByIdentity({ kind: 'phone', value: phone });
+    const card = await own.store.cardByIdentity({
+      kind: 'phone',
+      value: phone,
+    });
 
     expect(card?.customer).toMatchObject({
       id: customer.id,
@@ -98,7 +94,7 @@ describe('the context card', () => {
   });
 
   it('shows only the latest events, up to the configured count', async () => {
-    const small = new ContextStore(redis.client, {
+    const small = new ContextStore(own.redis.client, {
       ...storeOptions,
       card: { events: 3, conversations: 10 },
     });
@@ -117,27 +113,27 @@ describe('the context card', () => {
   });
 
   it('lists conversations by last activity and splits off closed ones', async () => {
-    const { customer } = await aCustomer(store);
-    const billing = await store.openConversation(customer.id, {
+    const { customer } = await aCustomer(own.store);
+    const billing = await own.store.openConversation(customer.id, {
       subject: 'Double charge',
       channel: 'email',
     });
-    const outage = await store.openConversation(customer.id, {
+    const outage = await own.store.openConversation(customer.id, {
       subject: 'Outage',
       channel: 'voice',
     });
-    await store.appendEvent(customer.id, {
+    await own.store.appendEvent(customer.id, {
       type: 'email.message',
       direction: 'outbound',
       subject: 'Refund issued',
       conversationId: billing.id,
     });
-    await store.updateConversation(customer.id, outage.id, {
+    await own.store.updateConversation(customer.id, outage.id, {
       status: 'closed',
       agentId: 'agent-7',
     });
 
-    const card = await store.cardById(customer.id);
+    const card = await own.store.cardById(customer.id);
     expect(card?.conversations.open.map((c) => c.id)).toEqual([billing.id]);
     expect(card?.conversations.recent).toEqual([
       expect.objectContaining({ id: outage.id, agentId: 'agent-7' }),
@@ -145,13 +141,13 @@ describe('the context card', () => {
   });
 
   it('is looked up by identity in at most two Redis commands', async () => {
-    const { phone } = await aCustomer(store);
-    const ref = store.normalizeIdentity('phone', phone);
-    await store.cardByIdentity(ref); // loads the script once
+    const { phone } = await aCustomer(own.store);
+    const ref = own.store.normalizeIdentity('phone', phone);
+    await own.store.cardByIdentity(ref); // loads the script once
 
     let card: unknown;
     const sent = await commandsSentDuring(async () => {
-      card = await store.cardByIdentity(ref);
+      card = await own.store.cardByIdentity(ref);
     });
 
     expect(card).toBeDefined();
@@ -160,15 +156,15 @@ describe('the context card', () => {
 
   it('finds nobody for an unknown identity or id', async () => {
     expect(
-      await store.cardByIdentity({ kind: 'phone', value: '+14155559999' }),
+      await own.store.cardByIdentity({ kind: 'phone', value: '+14155559999' }),
     ).toBeUndefined();
-    expect(await store.cardById('no-such-customer')).toBeUndefined();
-    expect(await store.cardById('bad{id}')).toBeUndefined();
+    expect(await own.store.cardById('no-such-customer')).toBeUndefined();
+    expect(await own.store.cardById('bad{id}')).toBeUndefined();
   });
 
   it('refuses events for unknown customers or conversations, writing nothing', async () => {
-    const keysBefore = await allKeys(redis.client);
-    const unknown: unknown = await store
+    const keysBefore = await allKeys(own.redis.client);
+    const unknown: unknown = await own.store
       .appendEvent('no-such-customer', {
         type: 'agent.note',
         agentId: 'a1',
@@ -177,9 +173,9 @@ describe('the context card', () => {
       .catch((err: unknown) => err);
     expect((unknown as BridgelineError).code).toBe('BL_ERR_CUSTOMER_NOT_FOUND');
 
-    const { customer } = await aCustomer(store);
-    const keysWithCustomer = await allKeys(redis.client);
-    const missing: unknown = await store
+    const { customer } = await aCustomer(own.store);
+    const keysWithCustomer = await allKeys(own.redis.client);
+    const missing: unknown = await own.store
       .appendEvent(customer.id, {
         type: 'agent.note',
         agentId: 'a1',
@@ -192,12 +188,12 @@ describe('the context card', () => {
       field: 'conversationId',
     });
     expect(keysWithCustomer.length).toBeGreaterThan(keysBefore.length);
-    expect(await allKeys(redis.client)).toEqual(keysWithCustomer);
+    expect(await allKeys(own.redis.client)).toEqual(keysWithCustomer);
   });
 
   it('rejects a malformed event naming each bad field', async () => {
-    const { customer } = await aCustomer(store);
-    const error: unknown = await store
+    const { customer } = await aCustomer(own.store);
+    const error: unknown = await own.store
       .appendEvent(customer.id, {
         type: 'chat.message',
         direction: 'sideways',

@@ -3,8 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import {
+  ContextStore,
+  type ContextStoreOptions,
+} from '../../src/context/store';
 import { EmbeddedRedis } from '../../src/redis/embedded';
 import { waitForReady } from '../../src/redis/connect';
+import { storeOptions } from './factories';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -56,4 +61,21 @@ export async function allKeys(client: Redis): Promise<string[]> {
     cursor = next;
   } while (cursor !== '0');
   return found.sort();
+}
+
+/**
+ * Registers a test file's own redis-server and a context store on it; the
+ * returned object is filled in by beforeAll.
+ */
+export function storeOnOwnRedis(options: ContextStoreOptions = storeOptions): {
+  redis: TestRedis;
+  store: ContextStore;
+} {
+  const context = {} as { redis: TestRedis; store: ContextStore };
+  beforeAll(async () => {
+    context.redis = await startTestRedis();
+    context.store = new ContextStore(context.redis.client, options);
+  });
+  afterAll(() => context.redis.stop());
+  return context;
 }
