@@ -1,0 +1,91 @@
+import type { ContextCard } from '../context/card';
+import type { EventInput } from '../context/events';
+import type { Flow } from './flow';
+
+/**
+ * The contract between the IVR engine (a pure function) and the webhooks
+ * that feed it. The webhooks load state and context, call `step`, return its
+ * verbs to jambonz, save its state and append its events.
+ */
+
+/** A jambonz verb as returned to jambonz: `{ verb: 'say', text: ... }`. */
+export interface JambonzVerb {
+  verb: string;
+  [property: string]: unknown;
+}
+
+/** A call's place in its flow, kept in Redis per call_sid with a TTL. */
+export interface CallState {
+  callSid: string;
+  flowId: string;
+  flowVersion: number;
+  /** The node whose verbs are running and whose action hook is due. */
+  awaiting?: string;
+  /** How many times the awaited node has asked already. */
+  attempts: number;
+  vars: Record<string, string>;
+  /** Every node the call has passed through, in order: the IVR path. */
+  path: string[];
+  /** Flows that called a subflow, innermost last, with where to return. */
+  stack: { flowId: string; flowVersion: number; next: string }[];
+  customerId?: string;
+  conversationId?: string;
+  /** Set once the flow reached a node that ends its part of the call. */
+  ended: boolean;
+}
+
+/**
+ * What jambonz posts to an action hook; which fields are present depends on
+ * the verb (gather: digits, speech, reason; dial: dial_call_status; listen:
+ * the recording fields bridgeline adds). Unknown fields are kept.
+ */
+export interface ActionPayload {
+  call_sid: string;
+  reason?: string;
+  digits?: string;
+  speech?: {
+    is_final?: boolean;
+    alternatives?: { transcript?: string; confidence?: number }[];
+  };
+  dial_call_status?: string;
+  dial_sip_status?: number;
+  [field: string]: unknown;
+}
+
+/** Services a node may need that a later part of bridgeline provides. */
+export interface Capabilities {
+  /** Queue routing to agents; absent until agents exist. */
+  queue?: { available(queue: string, skills: string[]): boolean };
+  handoff?: { available(channel: 'sms' | 'chat' | 'email'): boolean };
+  callback?: { available(): boolean };
+}
+
+export interface StepContext {
+  /** Published flows by id, for subflows; the engine never does I/O. */
+  flows: (flowId: string) => Flow | undefined;
+  card: ContextCard | undefined;
+  now: Date;
+  /** Numbers and SIP URIs a transfer node may dial. */
+  transferAllowlist: readonly string[];
+  /** Where jambonz streams a voicemail: a ws(s):// URL for the call. */
+  voicemailUrl: (callSid: string) => string;
+  capabilities: Capabilities;
+}
+
+export type StepInput =
+  { kind: 'start' } | { kind: 'action'; node: string; payload: ActionPayload };
+
+export interface StepResult {
+  verbs: JambonzVerb[];
+  state: CallState;
+  /** Timeline events for the customer: one ivr.step per node passed. */
+  events: EventInput[];
+}
+
+/** The engine: `step(flow, state, input, context)`; see engine.ts. */
+export type Step = (
+  flow: Flow,
+  state: CallState,
+  input: StepInput,
+  context: StepContext,
+) => StepResult;
