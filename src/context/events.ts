@@ -47,6 +47,18 @@ export const eventInput = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     ...common,
+    type: z.literal('voicemail'),
+    callSid: callSid.optional(),
+    // Where bridgeline serves the recording: https in production; http is
+    // accepted because a local install's PUBLIC_BASE_URL is http://localhost.
+    recordingUrl: z
+      .string()
+      .max(2000)
+      .regex(/^https?:\/\/\S+$/, 'an https:// URL'),
+    durationSeconds: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({
+    ...common,
     type: z.literal('chat.message'),
     direction,
     text: text(8000),
@@ -101,6 +113,7 @@ const channelOf: Record<EventType, Channel> = {
   'call.started': 'voice',
   'call.ended': 'voice',
   'ivr.step': 'voice',
+  voicemail: 'voice',
   callback: 'voice',
   'chat.message': 'chat',
   'sms.message': 'sms',

@@ -63,9 +63,12 @@ export function renderTemplate(text: string, values: TemplateValues): string {
   return text.replace(
     placeholder,
     (_match, path: string, fallback?: string) => {
-      const value = path.startsWith('vars.')
-        ? values.vars[path.slice(5)]
-        : values.fixed[path as TemplatePath];
+      // Own properties only: `{{vars.constructor}}` must find nothing.
+      const [record, key]: [Record<string, string | undefined>, string] =
+        path.startsWith('vars.')
+          ? [values.vars, path.slice(5)]
+          : [values.fixed, path];
+      const value = Object.hasOwn(record, key) ? record[key] : undefined;
       return sanitize(value && value.trim() !== '' ? value : (fallback ?? ''));
     },
   );

@@ -60,9 +60,19 @@ export interface Capabilities {
   callback?: { available(): boolean };
 }
 
+/** A published flow and the version number it was published as. */
+export interface PublishedFlow {
+  flow: Flow;
+  version: number;
+}
+
 export interface StepContext {
-  /** Published flows by id, for subflows; the engine never does I/O. */
-  flows: (flowId: string) => Flow | undefined;
+  /**
+   * Published flows, for subflows: the live version when no version is
+   * given, else exactly that one (a call returns to the version it left).
+   * The engine never does I/O, so the caller has them at hand.
+   */
+  flows: (flowId: string, version?: number) => PublishedFlow | undefined;
   card: ContextCard | undefined;
   now: Date;
   /** Numbers and SIP URIs a transfer node may dial. */
@@ -80,6 +90,12 @@ export interface StepResult {
   state: CallState;
   /** Timeline events for the customer: one ivr.step per node passed. */
   events: EventInput[];
+  /**
+   * Why the engine apologised and hung up instead of following the flow (a
+   * missing node or subflow, a loop, a hook for a call that awaits nothing);
+   * absent when the flow ran as written. The webhook logs it.
+   */
+  fault?: string;
 }
 
 /** The engine: `step(flow, state, input, context)`; see engine.ts. */
