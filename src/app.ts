@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { ContextStore } from './context/store';
 import { buildServer } from './http/server';
+import { loadShippedFlows } from './ivr/flow-loader';
+import { FlowStore } from './ivr/flow-store';
+import { checkScenarioText } from './ivr/scenarios';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
 import {
@@ -13,6 +16,10 @@ import {
   type RedisClient,
 } from './redis/connect';
 import { EmbeddedRedis } from './redis/embedded';
+import { setUpVoice } from './voice/setup';
+
+/** Flows shipped with bridgeline; the flow store loads them on first start. */
+const shippedFlowsDir = path.join(__dirname, '..', 'ivr-flows');
 
 export interface Bridgeline {
   /** The HTTP port actually bound (PORT=0 picks a free one). */
@@ -52,16 +59,53 @@ export async function startBridgeline(
     card: config.card,
   });
   const metrics = createMetrics();
+  const adminToken = await resolveAdminToken(config, logger);
+  const flows = new FlowStore(redis, {
+    phoneDefaultRegion: config.phoneDefaultRegion,
+    transferAllowlist: config.voice.transferAllowlist,
+    logger,
+    // Publishing runs the flow's scenarios; a flow without any has none
+    // to fail.
+    checkScenarios: (flow, scenarios) =>
+      Promise.resolve(
+        scenarios === undefined
+          ? []
+          : checkScenarioText(flow, scenarios, {
+              transferAllowlist: config.voice.transferAllowlist,
+            }),
+      ),
+  });
+  await loadShippedFlows(flows, shippedFlowsDir, logger).catch(
+    (err: unknown) => {
+      logger.error({ err }, 'shipped flows not loaded');
+    },
+  );
+  // Known once the port is bound: PORT=0 picks one.
+  let publicBaseUrl = config.voice.publicBaseUrl ?? '';
+  const voice = setUpVoice({
+    webhookSecret: config.voice.webhookSecret,
+    transferAllowlist: config.voice.transferAllowlist,
+    callStateTtlSeconds: config.voice.callStateTtlSeconds,
+    redis,
+    store,
+    flows,
+    dataDir: config.dataDir,
+    adminToken,
+    publicBaseUrl: () => publicBaseUrl,
+  });
   const app = buildServer({
     logger,
     store,
     redis,
     redisMode: config.redis.mode,
     metrics,
-    adminToken: await resolveAdminToken(config, logger),
+    adminToken,
+    flowStore: flows,
+    voice,
   });
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
+  publicBaseUrl ||= `http://localhost:${port}`;
 
   const sweeper = setInterval(() => {
     store.sweepRetention().then(
@@ -85,6 +129,8 @@ export async function startBridgeline(
     async close() {
       clearInterval(sweeper);
       await app.close();
+      // Closing the server closed the voicemail streams; let their files finish.
+      await voice.recordings.drain();
       await redis.quit().catch(() => undefined);
       await embeddedRedis?.stop(config.shutdownGraceMs);
       logger.info('bridgeline stopped');

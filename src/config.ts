@@ -46,6 +46,36 @@ const redisUrl = z
     error: 'must be a redis:// or rediss:// URL',
   });
 
+// TRANSFER_ALLOWLIST: the destinations a flow's transfer node may dial.
+const transferTargets = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const targets = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const bad = targets.filter(
+      (target) => !/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@\S+)$/.test(target),
+    );
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must list E.164 numbers or sip: URIs; not ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return targets;
+  });
+
+const publicBaseUrl = z
+  .string()
+  .trim()
+  .refine((text) => /^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(text), {
+    error: 'must be an http(s):// URL such as https://bl.example.com',
+  })
+  .transform((text) => text.replace(/\/+$/, ''));
+
 const environment = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -78,6 +108,10 @@ const environment = z.object({
   CONTEXT_CARD_EVENTS: integer(1, 200).default(20),
   CONTEXT_CARD_CONVERSATIONS: integer(1, 50).default(10),
   SHUTDOWN_GRACE_MS: integer(0, 600000).default(10000),
+  JAMBONZ_WEBHOOK_SECRET: z.string().min(1).optional(),
+  TRANSFER_ALLOWLIST: transferTargets.default([]),
+  PUBLIC_BASE_URL: publicBaseUrl.optional(),
+  CALL_STATE_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(4 * 3600),
 });
 
 export type RedisTarget =
@@ -112,6 +146,14 @@ export interface Config {
   };
   readonly card: { readonly events: number; readonly conversations: number };
   readonly shutdownGraceMs: number;
+  readonly voice: {
+    /** Unset: /jambonz/* webhooks are accepted unsigned (a warning says so). */
+    readonly webhookSecret: string | undefined;
+    readonly transferAllowlist: readonly string[];
+    /** Unset: http://localhost:<the port actually bound>. */
+    readonly publicBaseUrl: string | undefined;
+    readonly callStateTtlSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -176,6 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       conversations: e.CONTEXT_CARD_CONVERSATIONS,
     }),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    voice: Object.freeze({
+      webhookSecret: e.JAMBONZ_WEBHOOK_SECRET,
+      transferAllowlist: Object.freeze(e.TRANSFER_ALLOWLIST),
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+      callStateTtlSeconds: e.CALL_STATE_TTL_SECONDS,
+    }),
   });
 }
 

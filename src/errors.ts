@@ -19,6 +19,18 @@ export const errorCatalog = {
     status: 401,
     message: 'Send the admin token as "Authorization: Bearer <token>".',
   },
+  BL_ERR_WEBHOOK_SIGNATURE: {
+    status: 401,
+    message:
+      'The Jambonz-Signature header is missing, stale or does not match; ' +
+      'set JAMBONZ_WEBHOOK_SECRET to the webhook secret of the jambonz account.',
+  },
+  BL_ERR_VOICEMAIL_TOKEN: {
+    status: 401,
+    message:
+      'This voicemail stream URL is not valid for the call; use the URL ' +
+      'from the listen verb bridgeline returned.',
+  },
   BL_ERR_ROUTE_NOT_FOUND: {
     status: 404,
     message: 'No such endpoint; see docs/ARCHITECTURE.md for the API.',
@@ -31,6 +43,10 @@ export const errorCatalog = {
     status: 404,
     message: 'The customer has no conversation with that id.',
   },
+  BL_ERR_RECORDING_NOT_FOUND: {
+    status: 404,
+    message: 'No finished recording for that call sid.',
+  },
   BL_ERR_IDENTITY_NOT_FOUND: {
     status: 404,
     message: 'That identity is not linked to this customer.',
@@ -38,6 +54,45 @@ export const errorCatalog = {
   BL_ERR_IDENTITY_TAKEN: {
     status: 409,
     message: 'The identity belongs to another customer; unlink it there first.',
+  },
+  BL_ERR_FLOW_NOT_FOUND: {
+    status: 404,
+    message: 'No flow with that id; list them at GET /api/admin/flows.',
+  },
+  BL_ERR_FLOW_VERSION_NOT_FOUND: {
+    status: 404,
+    message:
+      'The flow has no such version; list them at ' +
+      'GET /api/admin/flows/:id/versions.',
+  },
+  BL_ERR_NUMBER_NOT_MAPPED: {
+    status: 404,
+    message:
+      'The number has no flow of its own; calls to it get the flow "main".',
+  },
+  BL_ERR_FLOW_VERSION_CONFLICT: {
+    status: 409,
+    message:
+      'The flow changed since you loaded it; reload it, redo your edit ' +
+      'on top and send it again.',
+  },
+  BL_ERR_FLOW_NO_EARLIER_VERSION: {
+    status: 409,
+    message:
+      'There is no earlier live version to roll back to; name one with ' +
+      'toVersion.',
+  },
+  BL_ERR_FLOW_INVALID: {
+    status: 422,
+    message:
+      'The flow has problems, each listed with its JSON pointer in ' +
+      'problems[].field; fix them and send it again. Nothing was published.',
+  },
+  BL_ERR_FLOW_SCENARIOS_FAILED: {
+    status: 422,
+    message:
+      "Some of the flow's scenarios failed, listed in problems; fix the " +
+      'flow or its scenarios. Nothing was published.',
   },
   BL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -31,8 +31,16 @@ export function maskIdentifier(kind: string, value: string): string {
   return value.length <= 4 ? '****' : `${value.slice(0, 4)}****`;
 }
 
-// Query parameters that name a person; their values never reach a log line.
-const personalParams = new Set(['phone', 'email', 'chat', 'from', 'to']);
+// Query parameters that name a person, or (token) let someone act for a
+// call; their values never reach a log line whole.
+const personalParams = new Set([
+  'phone',
+  'email',
+  'chat',
+  'from',
+  'to',
+  'token',
+]);
 
 /** The URL with the values of personal query parameters masked. */
 export function maskUrl(url: string): string {

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminPlugin } from '../admin/plugin';
 import type { ContextStore } from '../context/store';
+import type { FlowStore } from '../ivr/flow-store';
 import type { Metrics } from '../metrics';
 import type { RedisClient } from '../redis/connect';
+import { recordingRoutes } from '../voice/voicemail';
+import { voiceRoutes, type VoiceRouteOptions } from '../voice/webhooks';
 import { bearerAuth } from './auth';
 import { registerErrorHandling } from './errors';
 import { customerRoutes } from './routes/customers';
@@ -17,6 +21,10 @@ export interface ServerOptions {
   redisMode: RedisMode;
   metrics: Metrics;
   adminToken: string;
+  /** The jambonz webhooks, voicemail stream and recordings. */
+  voice?: VoiceRouteOptions;
+  /** Flows and the number map, edited under /api/admin. */
+  flowStore?: FlowStore;
 }
 
 // A caller's request id is kept when it is a plain token; anything else
@@ -55,11 +63,22 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   healthRoutes(app, { ...options, startedAt: Date.now() });
+  if (options.voice) {
+    voiceRoutes(app, options.voice);
+  }
 
   void app.register(
     (api, _options, done) => {
       api.addHook('onRequest', bearerAuth(options.adminToken));
       customerRoutes(api, options);
+      if (options.flowStore) {
+        void api.register(adminPlugin({ flowStore: options.flowStore }), {
+          prefix: '/admin',
+        });
+      }
+      if (options.voice) {
+        recordingRoutes(api, options.voice);
+      }
       done();
     },
     { prefix: '/api' },

@@ -103,4 +103,47 @@ describe('config', () => {
       'REDIS_CLUSTER_NODES',
     ]);
   });
+
+  describe('when voice settings are given', () => {
+    it('defaults to unsigned webhooks, no transfers and a four-hour call state', () => {
+      const { voice } = loadConfig({});
+      expect(voice).toEqual({
+        webhookSecret: undefined,
+        transferAllowlist: [],
+        publicBaseUrl: undefined,
+        callStateTtlSeconds: 4 * 3600,
+      });
+      expect(Object.isFrozen(voice)).toBe(true);
+    });
+
+    it('reads the webhook secret, the transfer allow-list and the public URL', () => {
+      const { voice } = loadConfig({
+        JAMBONZ_WEBHOOK_SECRET: 'wh-secret',
+        TRANSFER_ALLOWLIST: '+14155550100, sip:desk@pbx.example.com',
+        PUBLIC_BASE_URL: 'https://bl.example.com/',
+        CALL_STATE_TTL_SECONDS: '600',
+      });
+      expect(voice).toEqual({
+        webhookSecret: 'wh-secret',
+        transferAllowlist: ['+14155550100', 'sip:desk@pbx.example.com'],
+        publicBaseUrl: 'https://bl.example.com',
+        callStateTtlSeconds: 600,
+      });
+    });
+
+    it('names every bad voice setting and the entry that is wrong', () => {
+      const error = problemsOf({
+        TRANSFER_ALLOWLIST: '+14155550100,0800 FLOWERS',
+        PUBLIC_BASE_URL: 'bl.example.com',
+        CALL_STATE_TTL_SECONDS: '5',
+      });
+      expect(error.problems.map((p) => p.variable).sort()).toEqual([
+        'CALL_STATE_TTL_SECONDS',
+        'PUBLIC_BASE_URL',
+        'TRANSFER_ALLOWLIST',
+      ]);
+      expect(error.message).toMatch(/TRANSFER_ALLOWLIST: .*0800 FLOWERS/);
+      expect(error.message).toMatch(/PUBLIC_BASE_URL: must be an http\(s\)/);
+    });
+  });
 });

@@ -21,4 +21,10 @@ describe('masking personal data in logs', () => {
       maskUrl('/api/customers/c1/identities/email/ada%40example.com'),
     ).toBe('/api/customers/c1/identities/email/a***@example.com');
   });
+
+  it('keeps a voicemail stream token out of logged URLs', () => {
+    const token = 'Zx8kQ2m1VbN7pL0rT4sW9yU3eA6cD5fG';
+    const url = maskUrl(`/jambonz/voicemail/9fb35c28?token=${token}`);
+    expect(url).not.toContain(token.slice(4));
+  });
 });

@@ -1,0 +1,274 @@
+import type { ContextCard } from '../context/card';
+import type { EventInput } from '../context/events';
+import type { ContextStore } from '../context/store';
+import { newCallState } from '../ivr/engine';
+import type { CallState, JambonzVerb } from '../ivr/types';
+import {
+  continuedConversation,
+  conversationHeader,
+  identifyCaller,
+  sipHeader,
+} from './caller';
+import type { CallStates } from './call-state';
+import {
+  apology,
+  CallSteps,
+  type CallLog,
+  type CallStepsOptions,
+} from './call-steps';
+import {
+  finalStatuses,
+  type ActionBody,
+  type CallPayload,
+  type StatusPayload,
+} from './payloads';
+
+export interface CallServiceOptions extends CallStepsOptions {
+  store: ContextStore;
+  callStates: CallStates;
+}
+
+type Outcome = 'completed' | 'abandoned' | 'no-answer' | 'busy' | 'failed';
+
+/**
+ * What bridgeline does with a call, webhook by webhook: who is calling,
+ * which conversation it belongs to, which flow answers, what the engine
+ * says next, and what goes on the caller's timeline. The webhooks stay
+ * thin: they validate, call one method and return what it returns.
+ *
+ * Whatever fails here ends in an apology and a hangup: a webhook that
+ * answers jambonz with an error leaves the caller in silence.
+ */
+export class CallService {
+  private readonly steps: CallSteps;
+
+  constructor(private readonly options: CallServiceOptions) {
+    this.steps = new CallSteps(options);
+  }
+
+  /** POST /jambonz/call: a new call. */
+  async startCall(
+    payload: CallPayload,
+    trustSipHeaders: boolean,
+    log: CallLog,
+  ): Promise<JambonzVerb[]> {
+    try {
+      return await this.start(payload, trustSipHeaders, log);
+    } catch (err) {
+      log.error({ err }, 'call could not start; apologising');
+      return apology();
+    }
+  }
+
+  /** POST /jambonz/action/:node: jambonz reports what a verb gathered. */
+  async continueCall(
+    node: string,
+    payload: ActionBody,
+    log: CallLog,
+  ): Promise<JambonzVerb[]> {
+    try {
+      return await this.resume(node, payload, log);
+    } catch (err) {
+      log.error({ err, node }, 'call could not go on; apologising');
+      return apology();
+    }
+  }
+
+  /**
+   * POST /jambonz/status. A final status closes the call: its state goes,
+   * and a known caller's timeline gets call.ended. Any other status, and
+   * any status for a call bridgeline does not know, writes nothing.
+   */
+  async callStatus(payload: StatusPayload, log: CallLog): Promise<void> {
+    const status = payload.call_status;
+    if (!finalStatuses.has(status)) {
+      return;
+    }
+    const state = await this.options.callStates.finish(payload.call_sid);
+    if (!state) {
+      log.debug({ status }, 'final status for a call with no state');
+      return;
+    }
+    const { customerId } = state;
+    if (customerId !== undefined) {
+      const events = await this.steps.voicemailAtHangup(state, log);
+      const seconds = payload.duration;
+      events.push({
+        type: 'call.ended',
+        callSid: state.callSid,
+        ...conversationOf(state),
+        ...(typeof seconds === 'number'
+          ? { durationSeconds: Math.round(seconds) }
+          : {}),
+        outcome: outcomeOf(status, state),
+      });
+      await this.append(customerId, events, log);
+    }
+    log.info({ status, customerId }, 'call ended');
+  }
+
+  private async start(
+    payload: CallPayload,
+    trustSipHeaders: boolean,
+    log: CallLog,
+  ): Promise<JambonzVerb[]> {
+    const { store, callStates, flows } = this.options;
+    const callSid = payload.call_sid;
+    // Independent lookups: auto-pipelining sends them in one round trip.
+    const [card, live] = await Promise.all([
+      identifyCaller(store, payload, trustSipHeaders, log),
+      flows.liveForNumber(payload.to),
+    ]);
+    const customerId = card?.customer.id;
+    const caller: Pick<CallState, 'customerId' | 'conversationId'> = card
+      ? {
+          customerId: card.customer.id,
+          conversationId: await this.conversationFor(
+            card,
+            trustSipHeaders
+              ? sipHeader(payload, conversationHeader)
+              : undefined,
+          ),
+        }
+      : {};
+    const started: EventInput = {
+      type: 'call.started',
+      direction: payload.direction,
+      callSid,
+      ...conversationOf(caller),
+    };
+
+    if (!live) {
+      log.error({ customerId }, 'no flow answers the dialled number');
+      // Kept as ended, so the final status still closes the call's timeline.
+      const state = { ...newCallState(callSid, '', 0, caller), ended: true };
+      await Promise.all([
+        callStates.create(state),
+        customerId === undefined
+          ? undefined
+          : this.append(customerId, [started], log),
+      ]);
+      return apology();
+    }
+
+    const state = newCallState(callSid, live.flowId, live.version, caller);
+    const result = await this.steps.run(
+      live.flow,
+      state,
+      { kind: 'start' },
+      card,
+      log,
+    );
+    await Promise.all([
+      callStates.create(result.state),
+      customerId === undefined
+        ? undefined
+        : this.append(customerId, [started, ...result.events], log),
+    ]);
+    log.info(
+      { customerId, flowId: live.flowId, version: live.version },
+      'call started',
+    );
+    return result.verbs;
+  }
+
+  private async resume(
+    node: string,
+    payload: ActionBody,
+    log: CallLog,
+  ): Promise<JambonzVerb[]> {
+    const { store, callStates, flows } = this.options;
+    const state = await callStates.load(payload.call_sid);
+    if (!state || (state.ended && state.awaiting === undefined)) {
+      log.info({ node, known: state !== undefined }, 'action hook refused');
+      return apology();
+    }
+    const flow = await flows.getPublished(state.flowId, state.flowVersion);
+    if (!flow) {
+      log.error(
+        { flowId: state.flowId, version: state.flowVersion },
+        'the flow version of a call in progress is gone',
+      );
+      return apology();
+    }
+    const { customerId } = state;
+    const [card, input] = await Promise.all([
+      customerId === undefined ? undefined : store.cardById(customerId),
+      this.steps.actionInput(flow, node, payload),
+    ]);
+    const result = await this.steps.run(flow, state, input, card, log);
+    const [saved] = await Promise.all([
+      callStates.update(result.state),
+      customerId === undefined
+        ? undefined
+        : this.append(customerId, result.events, log),
+    ]);
+    if (!saved) {
+      log.info({ node }, 'the call ended while its action hook ran');
+    }
+    return result.verbs;
+  }
+
+  /** The conversation the call continues, or a new one it opens. */
+  private async conversationFor(
+    card: ContextCard,
+    named: string | undefined,
+  ): Promise<string> {
+    const now = this.steps.now();
+    const continued = continuedConversation(card, named, now);
+    if (continued) {
+      return continued.id;
+    }
+    const opened = await this.options.store.openConversation(card.customer.id, {
+      subject: 'Phone call',
+      channel: 'voice',
+    });
+    return opened.id;
+  }
+
+  /**
+   * Appends in order without waiting for each: the appends are issued in
+   * one tick, so auto-pipelining sends them as one pipeline, which Redis
+   * runs in order. A timeline that cannot take an event (the customer was
+   * erased during the call) costs that event, never the call.
+   */
+  private async append(
+    customerId: string,
+    events: EventInput[],
+    log: CallLog,
+  ): Promise<void> {
+    const results = await Promise.allSettled(
+      events.map((event) => this.options.store.appendEvent(customerId, event)),
+    );
+    const failed = results.filter((result) => result.status === 'rejected');
+    if (failed.length > 0) {
+      log.warn(
+        { customerId, failed: failed.length, err: failed[0]?.reason },
+        'timeline events not recorded',
+      );
+    }
+  }
+}
+
+function conversationOf(state: Pick<CallState, 'conversationId'>): {
+  conversationId?: string;
+} {
+  return state.conversationId === undefined
+    ? {}
+    : { conversationId: state.conversationId };
+}
+
+/** call.ended's outcome: a caller who left mid-flow abandoned the call. */
+function outcomeOf(
+  status: StatusPayload['call_status'],
+  state: CallState,
+): Outcome {
+  switch (status) {
+    case 'busy':
+    case 'failed':
+    case 'no-answer':
+      return status;
+    default:
+      return state.ended ? 'completed' : 'abandoned';
+  }
+}
