@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseInput } from '../context/validate';
 import { BridgelineError } from '../errors';
 import type { FlowStore } from '../ivr/flow-store';
+import { scenarioCard, scenarioSchema } from '../ivr/scenario-file';
+import { simulate } from '../ivr/simulator';
 import { flowInvalid } from '../ivr/validate';
 
 /**
@@ -45,6 +47,14 @@ const rollbackBody = z.strictObject({
   author: author.optional(),
 });
 
+/** A scripted caller, in the scenario files' terms; the draft by default. */
+const simulateBody = scenarioSchema
+  .pick({ caller: true, from: true, inputs: true })
+  .extend({
+    source: text.min(1).optional(),
+    now: z.iso.datetime({ offset: true }).optional(),
+  });
+
 export function flowRoutes(
   app: FastifyInstance,
   { flowStore }: { flowStore: FlowStore },
@@ -82,8 +92,32 @@ export function flowRoutes(
     return { valid: true, flow: result.flow };
   });
 
-  // POST /flows/:id/simulate belongs here: it will run the simulator on the
-  // draft (or a given source) and answer the path and verbs of each step.
+  app.post<WithFlow>('/flows/:id/simulate', async (request) => {
+    const input = parseInput(simulateBody, request.body ?? {});
+    const source =
+      input.source ?? (await flowStore.getDraft(request.params.id))?.source;
+    if (source === undefined) {
+      throw new BridgelineError('BL_ERR_FLOW_NOT_FOUND', { field: 'id' });
+    }
+    const result = await flowStore.validate(request.params.id, source);
+    if (!result.ok) {
+      throw flowInvalid(
+        result.problems,
+        'The flow has problems, so it cannot be simulated; each is listed ' +
+          'with its JSON pointer in problems[].field.',
+      );
+    }
+    const { transferAllowlist } = flowStore;
+    const now = input.now ?? new Date().toISOString();
+    const card = scenarioCard({ now, caller: input.caller });
+    return simulate(result.flow, {
+      now: new Date(now),
+      inputs: input.inputs,
+      ...(input.from === undefined ? {} : { from: input.from }),
+      ...(card === undefined ? {} : { card }),
+      ...(transferAllowlist === undefined ? {} : { transferAllowlist }),
+    });
+  });
 
   app.post<WithFlow>('/flows/:id/publish', async (request, reply) => {
     const input = parseInput(publishBody, request.body ?? {});

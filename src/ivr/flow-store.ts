@@ -128,6 +128,11 @@ export class FlowStore {
   }
 
   /** Validates source as it would be saved as `flowId`; stores nothing. */
+  /** The destinations a transfer node may dial (TRANSFER_ALLOWLIST). */
+  get transferAllowlist(): readonly string[] | undefined {
+    return this.options.transferAllowlist;
+  }
+
   async validate(flowId: string, source: string): Promise<FlowValidation> {
     const known = new Set(await this.redis.smembers(flowKeys.index));
     return checkFlowText(source, {

@@ -151,6 +151,44 @@ describe('the admin flow API', () => {
     });
   });
 
+  it('simulates the draft for a scripted caller, step by step', async () => {
+    const flowId = aFlowId();
+    await call('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+    });
+
+    const run = await call('POST', `/flows/${flowId}/simulate`, {
+      caller: { name: 'Grace Hopper' },
+      inputs: [{ digits: '1' }],
+    });
+
+    expect(run.status).toBe(200);
+    const steps = run.body.steps as { path: string[]; prompts: string[] }[];
+    expect(steps[0]?.prompts[0]).toBe('Hello Grace.');
+    expect(steps[1]?.path).toEqual(['main-menu', 'billing', 'goodbye']);
+    expect(run.body.path).toEqual(['greet', 'main-menu', 'billing', 'goodbye']);
+  });
+
+  it('refuses to simulate a flow with problems, naming them', async () => {
+    const flowId = aFlowId();
+    const flow = aFlowInput({ id: flowId, start: 'nowhere' });
+    const run = await call('POST', `/flows/${flowId}/simulate`, {
+      source: flowYaml(flow),
+      inputs: ['timeout'],
+    });
+    expect(run.status).toBe(422);
+    expect(problemFields(run)).toContain('/start');
+
+    const unknown = await call('POST', `/flows/${aFlowId()}/simulate`, {});
+    expect(unknown.status).toBe(404);
+    const badInput = await call('POST', `/flows/${flowId}/simulate`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+      inputs: [{ digits: 'one' }],
+    });
+    expect(badInput.status).toBe(400);
+    expect(badInput.body).toMatchObject({ field: 'inputs.0.digits' });
+  });
+
   it('refuses a save over a draft another admin changed (409)', async () => {
     const flowId = aFlowId();
     const source = flowYaml(aFlowInput({ id: flowId }));
