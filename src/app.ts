@@ -31,10 +31,17 @@ export interface Bridgeline {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The clock for the IVR and the store; tests set the hour of a call. */
+  now?: () => Date;
+}
+
 export async function startBridgeline(
   config: Config,
   logger: Logger,
+  options: StartOptions = {},
 ): Promise<Bridgeline> {
+  const now = options.now ?? (() => new Date());
   const embeddedRedis =
     config.redis.mode === 'embedded'
       ? await EmbeddedRedis.start({
@@ -57,6 +64,7 @@ export async function startBridgeline(
     phoneDefaultRegion: config.phoneDefaultRegion,
     timelineMaxAgeMs: config.retention.timelineMaxAgeMs,
     card: config.card,
+    now: () => now().getTime(),
   });
   const metrics = createMetrics();
   const adminToken = await resolveAdminToken(config, logger);
@@ -92,6 +100,7 @@ export async function startBridgeline(
     dataDir: config.dataDir,
     adminToken,
     publicBaseUrl: () => publicBaseUrl,
+    now,
   });
   const app = buildServer({
     logger,

@@ -21,6 +21,7 @@ export interface VoiceSetup {
   callStateTtlSeconds: number;
   /** PUBLIC_BASE_URL, or the local URL once the port is bound. */
   publicBaseUrl: () => string;
+  now?: () => Date;
 }
 
 /** The voice part of bridgeline, assembled from the settings. */
@@ -41,6 +42,7 @@ export function setUpVoice(setup: VoiceSetup): VoiceRouteOptions {
     step,
     recordings,
     transferAllowlist: setup.transferAllowlist,
+    ...(setup.now === undefined ? {} : { now: setup.now }),
   });
   return { calls, recordings, webhookSecret: setup.webhookSecret };
 }
