@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { keys } from '../../src/context/keys';
+import type { ContextStore } from '../../src/context/store';
+import type { Logger } from '../../src/log';
+import { seededRandom } from './fixtures';
+import { fixedRate, fullSpeed, round } from './load';
+import { probe } from './observe';
+import { emit, summarize, warnIfDisturbed } from './report';
+
+/**
+ * The context-card lookup by phone, measured three ways on the same data and
+ * connection: at the rate a busy contact center offers, flat out, and next
+ * to the cheapest command there is, a GET, to tell our cost from the
+ * client's and the server's.
+ */
+
+export interface LookupPlan {
+  offeredRate: number;
+  /** Requests in flight in the closed loops, card and GET alike. */
+  concurrency: number;
+  phaseMs: number;
+  warmupMs: number;
+  p99TargetMs: number;
+}
+
+export interface Seeded {
+  ids: string[];
+  /** E.164, as a SIP edge hands a caller id to the lookup. */
+  phones: string[];
+}
+
+export async function measureLookups(
+  store: ContextStore,
+  redis: Redis,
+  redisPid: number,
+  seeded: Seeded,
+  plan: LookupPlan,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const { offeredRate, concurrency, phaseMs, warmupMs } = plan;
+
+  // Random seeded customers, the same sequence every run. The number is
+  // normalised on every lookup: the SIP edge does so on the hot path too.
+  const pick = seededRandom(42);
+  const lookup = async () => {
+    const index = Math.floor(pick() * seeded.ids.length);
+    const phone = seeded.phones[index] ?? '';
+    const ref = store.normalizeIdentity('phone', phone);
+    const card = await store.cardByIdentity(ref);
+    if (card === undefined || card.customer.id !== seeded.ids[index]) {
+      throw new Error('the card lookup did not find the seeded customer');
+    }
+  };
+
+  // JIT, script cache and connection warm, as in a server that has run a
+  // while; nothing is recorded.
+  logger.info({ warmupMs, concurrency }, 'warming up card lookups');
+  await fullSpeed(lookup, concurrency, warmupMs, signal);
+
+  logger.info({ offeredRate, phaseMs }, 'card lookups at a fixed rate');
+  let phase = await probe(redis, redisPid);
+  const fixed = await fixedRate(lookup, offeredRate, phaseMs, signal);
+  const fixedLine = await summarize('card_by_phone.fixed_rate', fixed, phase);
+  warnIfDisturbed(logger, fixedLine.name, fixedLine.cpu_cores);
+  emit({
+    ...fixedLine,
+    offered_rate: offeredRate,
+    target: `p99_ms <= ${plan.p99TargetMs} at ${offeredRate}/s offered`,
+    meets_target: fixed.errors === 0 && fixedLine.p99_ms <= plan.p99TargetMs,
+  });
+
+  const getKey = keys.identity('phone', seeded.phones[0] ?? '');
+  const get = () => redis.get(getKey);
+  logger.info({ concurrency, phaseMs }, 'bare GET loop');
+  phase = await probe(redis, redisPid);
+  const baseline = await fullSpeed(get, concurrency, phaseMs, signal);
+  const baselineLine = await summarize('redis_get.baseline', baseline, phase);
+  warnIfDisturbed(logger, baselineLine.name, baselineLine.cpu_cores);
+  emit({ ...baselineLine, concurrency });
+
+  logger.info({ concurrency, phaseMs }, 'card lookups at full speed');
+  phase = await probe(redis, redisPid);
+  const full = await fullSpeed(lookup, concurrency, phaseMs, signal);
+  const fullLine = await summarize('card_by_phone.full_speed', full, phase);
+  warnIfDisturbed(logger, fullLine.name, fullLine.cpu_cores);
+  emit({
+    ...fullLine,
+    concurrency,
+    baseline_ops_per_s: baselineLine.ops_per_s,
+    ratio_to_baseline: round(fullLine.ops_per_s / baselineLine.ops_per_s, 3),
+    target: 'ops_per_s >= baseline_ops_per_s / 3',
+    meets_target:
+      full.errors === 0 && fullLine.ops_per_s * 3 >= baselineLine.ops_per_s,
+  });
+}

@@ -1,0 +1,50 @@
+import type { Logger } from '../../src/log';
+import type { RunResult } from './load';
+import { round } from './load';
+import type { PhaseProbe } from './observe';
+
+/**
+ * The bench's output: one JSON object per line on stdout, so that runs can
+ * be kept, diffed and compared by a script. Progress goes to stderr.
+ */
+
+export function emit(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** A measured phase as a result line: throughput, latencies, causes. */
+export async function summarize(
+  name: string,
+  run: RunResult,
+  phase: PhaseProbe,
+) {
+  const latency = run.latencies.summary();
+  return {
+    name,
+    ops_per_s: Math.round(latency.count / (run.elapsedMs / 1000)),
+    ...latency,
+    errors: run.errors,
+    ...(run.firstError === undefined ? {} : { first_error: run.firstError }),
+    duration_s: round(run.elapsedMs / 1000, 2),
+    cpu_cores: await phase.cpu(),
+    node_gc_pauses: phase.gc(),
+    redis_commands: await phase.commands(),
+  };
+}
+
+// Cores other processes may take before a phase's numbers stop being ours.
+const disturbedAbove = 0.25;
+
+/** Says on stderr when another process competed for the cores. */
+export function warnIfDisturbed(
+  logger: Logger,
+  name: string,
+  cpu: { other: number },
+): void {
+  if (cpu.other > disturbedAbove) {
+    logger.warn(
+      { phase: name, otherCores: cpu.other },
+      'other processes took CPU during this phase; rerun on a quiet machine',
+    );
+  }
+}

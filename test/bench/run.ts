@@ -1,0 +1,209 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { keys } from '../../src/context/keys';
+import { ContextStore } from '../../src/context/store';
+import { createRedisClient, waitForReady } from '../../src/redis/connect';
+import { EmbeddedRedis } from '../../src/redis/embedded';
+import type { Logger } from '../../src/log';
+import { round } from './load';
+import { measureLookups, type LookupPlan, type Seeded } from './measure';
+import { info, probe, settleAof, usedMemory } from './observe';
+import { emit, warnIfDisturbed } from './report';
+import { seedCustomers, seedTimelines, type SeedPlan } from './seed';
+
+/**
+ * `npm run bench`: seeds a real redis-server with a contact center's worth of
+ * customers and history, then measures the context-card lookup by phone, the
+ * first thing bridgeline does when a call comes in. Results go to stdout as
+ * one JSON object per line; progress goes to stderr.
+ *
+ * BENCH_CUSTOMERS scales the data down for a quick smoke run.
+ */
+
+const plan: SeedPlan = {
+  customers: positiveInteger(process.env.BENCH_CUSTOMERS, 100_000),
+  eventsPerCustomer: 50,
+  customerConcurrency: 256,
+  timelineConcurrency: 16,
+};
+const lookups: LookupPlan = {
+  offeredRate: 2_000,
+  concurrency: 32,
+  phaseMs: 10_000,
+  warmupMs: 3_000,
+  p99TargetMs: 2,
+};
+// Generous for two cores; a bench that hangs must still end and clean up.
+const watchdogMs = 20 * 60 * 1000;
+const seedTargetS = 180;
+
+async function main(): Promise<void> {
+  const logger = pino({ base: { service: 'bench' } }, pino.destination(2));
+  // Loops check the signal between requests; the race below also ends a
+  // wait on a request that never comes back, so cleanup runs either way.
+  const controller = new AbortController();
+  let stop: (err: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => undefined);
+  const abort = (reason: string) => {
+    const err = new Error(reason);
+    controller.abort(err);
+    stop(err);
+  };
+  process.once('SIGINT', () => {
+    abort('interrupted');
+  });
+  process.once('SIGTERM', () => {
+    abort('terminated');
+  });
+  const watchdog = setTimeout(() => {
+    abort('bench ran too long');
+  }, watchdogMs);
+
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bridgeline-bench-'));
+  let server: EmbeddedRedis | undefined;
+  let client: Redis | undefined;
+  try {
+    server = await EmbeddedRedis.start({
+      dataDir,
+      logger: logger.child({ component: 'redis' }),
+    });
+    if (new URL(server.url).hostname !== '127.0.0.1' || !server.pid) {
+      throw new Error('the bench only loads a redis-server on 127.0.0.1');
+    }
+    const connected = createRedisClient({
+      mode: 'standalone',
+      url: server.url,
+    });
+    if (!(connected instanceof Redis)) {
+      throw new Error('a standalone target gives a plain Redis client');
+    }
+    client = connected;
+    await waitForReady(client);
+    await Promise.race([
+      bench(client, server.pid, logger, controller.signal),
+      stopped,
+    ]);
+  } finally {
+    clearTimeout(watchdog);
+    client?.disconnect();
+    await server?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function bench(
+  redis: Redis,
+  redisPid: number,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const store = new ContextStore(redis, {
+    phoneDefaultRegion: 'US',
+    timelineMaxAgeMs: 365 * 24 * 60 * 60 * 1000,
+    card: { events: 20, conversations: 10 },
+  });
+  const seeded = await seed(store, redis, redisPid, logger, signal);
+  await measureLookups(store, redis, redisPid, seeded, lookups, logger, signal);
+}
+
+/** Seeds, and reports how long it took and what the timelines weigh. */
+async function seed(
+  store: ContextStore,
+  redis: Redis,
+  redisPid: number,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<Seeded> {
+  logger.info({ plan }, 'seeding customers and conversations');
+  const seedStart = performance.now();
+  const customers = await seedCustomers(store, plan, logger, signal);
+  const customersMs = performance.now() - seedStart;
+  await settleAof(redis, signal);
+  const memoryBefore = await usedMemory(redis);
+
+  logger.info({ customersMs: Math.round(customersMs) }, 'seeding timelines');
+  const eventsStart = performance.now();
+  const phase = await probe(redis, redisPid);
+  await seedTimelines(store, customers, plan, logger, signal);
+  const eventsMs = performance.now() - eventsStart;
+  const eventsCpu = await phase.cpu();
+  warnIfDisturbed(logger, 'seed', eventsCpu);
+  const eventsGc = phase.gc();
+  const seedSeconds = round((performance.now() - seedStart) / 1000, 1);
+  // The phases measured next must not share the cores with a rewrite.
+  await settleAof(redis, signal);
+  const memoryAfter = await usedMemory(redis);
+
+  const lengths = await Promise.all(
+    customers.map((customer) => redis.xlen(keys.timeline(customer.id))),
+  );
+  const events = lengths.reduce((sum, length) => sum + length, 0);
+  const conversations = customers.reduce(
+    (sum, customer) => sum + customer.conversationIds.length,
+    0,
+  );
+  emit({
+    name: 'seed',
+    customers: customers.length,
+    conversations,
+    events,
+    seconds: seedSeconds,
+    customers_seconds: round(customersMs / 1000, 1),
+    events_seconds: round(eventsMs / 1000, 1),
+    ops_per_s: Math.round(events / (eventsMs / 1000)),
+    p50_ms: null,
+    p99_ms: null,
+    via: 'store.upsertCustomer, store.openConversation, store.appendEvent',
+    customer_concurrency: plan.customerConcurrency,
+    timeline_concurrency: plan.timelineConcurrency,
+    events_cpu_cores: eventsCpu,
+    events_node_gc_pauses: eventsGc,
+    target: `seconds <= ${seedTargetS}`,
+    meets_target: seedSeconds <= seedTargetS,
+  });
+  const persistence = await info(redis, 'persistence');
+  emit({
+    name: 'redis.memory',
+    ops_per_s: null,
+    p50_ms: null,
+    p99_ms: null,
+    used_memory_bytes: memoryAfter,
+    used_memory_before_events_bytes: memoryBefore,
+    events,
+    bytes_per_event: round((memoryAfter - memoryBefore) / events, 1),
+    aof_bytes: Number(persistence.get('aof_current_size')),
+  });
+
+  // Only what the lookups need stays on the bench's heap: its size sets the
+  // cost of every full GC, which the latencies measured would include.
+  return {
+    ids: customers.map((customer) => customer.id),
+    phones: customers.map((customer) => customer.phone),
+  };
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') {
+    return fallback;
+  }
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`BENCH_CUSTOMERS must be a positive integer, not ${text}`);
+  }
+  return value;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    const detail = err instanceof Error ? (err.stack ?? err.message) : err;
+    process.stderr.write(`bench failed: ${String(detail)}\n`);
+    process.exit(1);
+  },
+);
