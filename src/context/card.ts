@@ -1,12 +1,12 @@
-import { decodeConversation, pairs, type Conversation } from './conversations';
-import { decodeProfile, type CustomerProfile } from './customers';
-import { decodeEntry, type TimelineEntry } from './events';
-import { parseIdentityField, type IdentityLink } from './identity';
-import type { CardReply } from './scripts';
+import type { Conversation } from './conversations';
+import type { CustomerProfile } from './customers';
+import type { TimelineEntry } from './events';
+import type { IdentityLink } from './identity';
 
 /**
  * Everything an agent, the IVR or the SIP edge needs to know about a caller
- * before answering, in one object.
+ * before answering, in one object. Redis builds it as JSON (card-lua.ts)
+ * whenever something on it changes; reading it is parsing that JSON.
  */
 export interface ContextCard {
   customer: CustomerProfile;
@@ -16,42 +16,4 @@ export interface ContextCard {
   conversations: { open: Conversation[]; recent: Conversation[] };
   /** The latest events across all channels, newest first. */
   timeline: TimelineEntry[];
-}
-
-export function decodeCard(
-  customerId: string,
-  reply: NonNullable<CardReply>,
-): ContextCard {
-  const [profile, identityPairs, conversationHashes, entries] = reply;
-
-  const identities: ContextCard['identities'] = [];
-  for (let i = 0; i + 1 < identityPairs.length; i += 2) {
-    const link = parseIdentityField(
-      identityPairs[i] as string,
-      identityPairs[i + 1] as string,
-    );
-    if (link) {
-      identities.push({
-        ...link,
-        verified: link.verification !== 'self_claimed',
-      });
-    }
-  }
-
-  const open: Conversation[] = [];
-  const recent: Conversation[] = [];
-  for (const flat of conversationHashes) {
-    if (flat.length === 0) {
-      continue; // erased or expired between index and hash
-    }
-    const conversation = decodeConversation(pairs(flat));
-    (conversation.status === 'closed' ? recent : open).push(conversation);
-  }
-
-  return {
-    customer: decodeProfile(customerId, pairs(profile)),
-    identities,
-    conversations: { open, recent },
-    timeline: entries.map(([id, fields]) => decodeEntry(id, fields)),
-  };
 }

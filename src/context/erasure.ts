@@ -43,6 +43,7 @@ export async function eraseCustomer(
     keys.identities(customerId),
     keys.timeline(customerId),
     keys.conversations(customerId),
+    keys.card(customerId),
     ...conversationIds.map((id) => keys.conversation(customerId, id)),
   ]);
   await scanKeys(redis, keys.allOfCustomer(customerId), (found) => {

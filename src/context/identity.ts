@@ -35,19 +35,21 @@ export function normalizePhone(
   region: CountryCode,
   field = 'phone',
 ): string {
-  const problem = new BridgelineError('BL_ERR_INVALID_PHONE', { field });
+  // The error is built only when needed: this runs on every call's path.
+  const invalid = () => new BridgelineError('BL_ERR_INVALID_PHONE', { field });
   if (raw.length > 40) {
-    throw problem;
+    throw invalid();
   }
+  let phone;
   try {
-    const phone = parsePhoneNumberWithError(raw, { defaultCountry: region });
-    if (!phone.isValid()) {
-      throw problem;
-    }
-    return phone.number;
+    phone = parsePhoneNumberWithError(raw, { defaultCountry: region });
   } catch {
-    throw problem;
+    throw invalid();
   }
+  if (!phone.isValid()) {
+    throw invalid();
+  }
+  return phone.number;
 }
 
 // Deliberately plain: one @, a dot in the domain, no spaces. Mail servers

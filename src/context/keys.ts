@@ -27,6 +27,8 @@ export const keys = {
   identities: (customerId: string) => `identities:{${customerId}}`,
   timeline: (customerId: string) => `timeline:{${customerId}}`,
   conversations: (customerId: string) => `conversations:{${customerId}}`,
+  /** The context card, ready to read; see card-lua.ts. */
+  card: (customerId: string) => `card:{${customerId}}`,
   conversation: (customerId: string, conversationId: string) =>
     `conversation:{${customerId}}:${conversationId}`,
   /** The prefix the card script appends conversation ids to. */

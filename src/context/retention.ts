@@ -14,6 +14,7 @@ export interface RetentionReport {
 export async function sweepRetention(
   redis: RedisClient,
   cutoffMs: number,
+  onTrimmed: (customerId: string) => Promise<void>,
 ): Promise<RetentionReport> {
   const report: RetentionReport = { timelines: 0, eventsTrimmed: 0 };
   await scanKeys(
@@ -23,10 +24,21 @@ export async function sweepRetention(
       const trimmed = await Promise.all(
         timelines.map((key) => redis.xtrim(key, 'MINID', cutoffMs)),
       );
+      // A card shows no expired event past its own expiry; rebuilding it
+      // now also drops the trimmed events from it at once.
+      await Promise.all(
+        timelines
+          .filter((_key, i) => (trimmed[i] ?? 0) > 0)
+          .map((key) => onTrimmed(customerOfTimeline(key))),
+      );
       report.timelines += timelines.length;
       report.eventsTrimmed += trimmed.reduce((sum, n) => sum + n, 0);
     },
     'stream',
   );
   return report;
+}
+
+function customerOfTimeline(key: string): string {
+  return key.slice(key.indexOf('{') + 1, key.lastIndexOf('}'));
 }

@@ -1,71 +1,82 @@
 import type { Result } from 'ioredis';
 import type { RedisClient } from '../redis/connect';
+import { cardPrelude } from './card-lua';
 
 /**
  * Server-side scripts for the operations that must be atomic or that sit on
- * a call's hot path. Each touches only keys in one customer's slot; the
- * conversation hashes the card script reads are named from the declared
- * conversation index, and share its hash tag, so they are local to the node
- * the script runs on in a Cluster as well.
+ * a call's hot path. Each touches only keys in one customer's slot: the
+ * conversation hashes named from ARGV share the customer's hash tag, so in a
+ * Cluster they are local to the node the script runs on.
+ *
+ * Every script here starts with the card prelude (card-lua.ts), and so takes
+ * its first five keys and arguments.
  */
 
-// KEYS: customer, timeline, conversations, conversation (or any key when
-// ARGV[5] is empty). ARGV: event JSON, MINID cutoff, now ms, channel (empty
-// for internal notes), conversation id (or empty), now ISO.
-const appendEvent = `
+// ARGV[6]: now ms, ARGV[7]: now ISO, then per event its
+// JSON, channel (empty for internal notes) and conversation id (or empty).
+// Checks every event before writing any: all are appended, or none.
+const appendEvents = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NO_CUSTOMER')
 end
-local conversation = ARGV[5]
-if conversation ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
-  return redis.error_reply('NO_CONVERSATION')
-end
-local id = redis.call('XADD', KEYS[2], 'MINID', ARGV[2], '*', 'e', ARGV[1])
-if conversation ~= '' then
-  local channel = ARGV[4]
-  redis.call('HSET', KEYS[4], 'updatedAt', ARGV[6])
-  if channel ~= '' then
-    local seen = redis.call('HGET', KEYS[4], 'channels') or ''
-    if not string.find(',' .. seen .. ',', ',' .. channel .. ',', 1, true) then
-      seen = (seen == '') and channel or (seen .. ',' .. channel)
-    end
-    redis.call('HSET', KEYS[4], 'currentChannel', channel, 'channels', seen)
+for i = 8, #ARGV, 3 do
+  local conversation = ARGV[i + 2]
+  if conversation ~= '' and redis.call('EXISTS', ARGV[1] .. conversation) == 0 then
+    return redis.error_reply('NO_CONVERSATION')
   end
-  redis.call('ZADD', KEYS[3], ARGV[3], conversation)
 end
-return id
+local ids = {}
+for i = 8, #ARGV, 3 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[4], 'MINID', ARGV[4], '*', 'e', ARGV[i])
+  local channel, conversation = ARGV[i + 1], ARGV[i + 2]
+  if conversation ~= '' then
+    local key = ARGV[1] .. conversation
+    redis.call('HSET', key, 'updatedAt', ARGV[7])
+    if channel ~= '' then
+      local seen = redis.call('HGET', key, 'channels') or ''
+      if not string.find(',' .. seen .. ',', ',' .. channel .. ',', 1, true) then
+        seen = (seen == '') and channel or (seen .. ',' .. channel)
+      end
+      redis.call('HSET', key, 'currentChannel', channel, 'channels', seen)
+    end
+    redis.call('ZADD', KEYS[3], ARGV[6], conversation)
+  end
+end
+buildCard()
+return ids
 `;
 
-// KEYS: customer, identities, conversations, timeline. ARGV: conversation
-// key prefix, conversations to return, events to return, MINID cutoff.
-// Returns nil for an unknown customer.
-const contextCard = `
-local profile = redis.call('HGETALL', KEYS[1])
-if #profile == 0 then
+// ARGV[6]: the identity field a lookup came in by, or empty. Rebuilds the
+// card, for a reader that found it missing or stale; answers [card,
+// matchedBy], or nil for a customer who is gone.
+const buildCardFor = `
+local card = buildCard()
+if not card then
   return false
 end
-local identities = redis.call('HGETALL', KEYS[2])
-local ids = redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1)
-local conversations = {}
-for i, id in ipairs(ids) do
-  conversations[i] = redis.call('HGETALL', ARGV[1] .. id)
-end
-local events = redis.call('XREVRANGE', KEYS[4], '+', ARGV[4], 'COUNT', ARGV[3])
-return {profile, identities, conversations, events}
+local matched = ARGV[6] ~= '' and redis.call('HGET', KEYS[5], 'm:' .. ARGV[6])
+return { card, matched or '' }
 `;
 
-// KEYS: customer, conversations, conversation. ARGV: 'new' or 'existing',
-// conversation id, now ms, then field/value pairs. 'existing' refuses to
-// create a conversation; neither writes for a customer that is gone.
+// Rebuilds the card after writes made outside a script.
+const refreshCard = `
+buildCard()
+return 1
+`;
+
+// KEYS[6]: the conversation. ARGV[6]: 'new' or 'existing', ARGV[7]: its id,
+// ARGV[8]: now ms, then field/value pairs. 'existing' refuses to create a
+// conversation; neither writes for a customer that is gone.
 const writeConversation = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NO_CUSTOMER')
 end
-if ARGV[1] == 'existing' and redis.call('EXISTS', KEYS[3]) == 0 then
+if ARGV[6] == 'existing' and redis.call('EXISTS', KEYS[6]) == 0 then
   return redis.error_reply('NO_CONVERSATION')
 end
-redis.call('HSET', KEYS[3], unpack(ARGV, 4))
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[6], unpack(ARGV, 9))
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[7])
+buildCard()
 return 1
 `;
 
@@ -78,31 +89,23 @@ end
 return 0
 `;
 
-/** The raw card reply: profile, identities, conversations, events. */
-export type CardReply =
-  [string[], string[], string[][], [string, string[]][]] | null;
+/** customer, identities, conversations, timeline, card */
+type CardKeys = [string, string, string, string, string];
+type Args = (string | number)[];
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    blAppendEvent(
-      customer: string,
-      timeline: string,
-      conversations: string,
-      conversation: string,
-      ...args: (string | number)[]
-    ): Result<string, Context>;
-    blContextCard(
-      customer: string,
-      identities: string,
-      conversations: string,
-      timeline: string,
-      ...args: (string | number)[]
-    ): Result<CardReply, Context>;
+    blAppendEvents(
+      ...keysAndArgs: [...CardKeys, ...Args]
+    ): Result<string[], Context>;
+    blBuildCard(
+      ...keysAndArgs: [...CardKeys, ...Args]
+    ): Result<[string, string] | null, Context>;
+    blRefreshCard(
+      ...keysAndArgs: [...CardKeys, ...Args]
+    ): Result<number, Context>;
     blWriteConversation(
-      customer: string,
-      conversations: string,
-      conversation: string,
-      ...args: (string | number)[]
+      ...keysAndArgs: [...CardKeys, string, ...Args]
     ): Result<number, Context>;
     blReleaseIdentity(
       identity: string,
@@ -112,12 +115,13 @@ declare module 'ioredis' {
 }
 
 export function defineScripts(client: RedisClient): void {
-  client.defineCommand('blAppendEvent', { numberOfKeys: 4, lua: appendEvent });
-  client.defineCommand('blContextCard', { numberOfKeys: 4, lua: contextCard });
-  client.defineCommand('blWriteConversation', {
-    numberOfKeys: 3,
-    lua: writeConversation,
-  });
+  const withCard = (name: string, numberOfKeys: number, body: string) => {
+    client.defineCommand(name, { numberOfKeys, lua: cardPrelude + body });
+  };
+  withCard('blAppendEvents', 5, appendEvents);
+  withCard('blBuildCard', 5, buildCardFor);
+  withCard('blRefreshCard', 5, refreshCard);
+  withCard('blWriteConversation', 6, writeConversation);
   client.defineCommand('blReleaseIdentity', {
     numberOfKeys: 1,
     lua: releaseIdentity,

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { BridgelineError } from '../errors';
 import type { RedisClient } from '../redis/connect';
-import { decodeCard, type ContextCard } from './card';
+import type { ContextCard } from './card';
 import {
   conversationInput,
   conversationPatch,
@@ -34,7 +34,7 @@ import {
 } from './keys';
 import { sweepRetention, type RetentionReport } from './retention';
 import { defineScripts } from './scripts';
-import { parseInput } from './validate';
+import { parseInput, prefixFields } from './validate';
 
 export interface ContextStoreOptions {
   phoneDefaultRegion: CountryCode;
@@ -126,6 +126,7 @@ export class ContextStore {
       await this.undoLinks(customerId, created, links, known);
       throw identityTaken(links.indexOf(lost));
     }
+    await this.refreshCard(customerId);
     const stored = await this.redis.hgetall(customerKey);
     return { customer: decodeProfile(customerId, stored), created };
   }
@@ -165,66 +166,95 @@ export class ContextStore {
       customerId,
     );
     await this.redis.hdel(keys.identities(customerId), field);
+    await this.refreshCard(customerId);
   }
 
   /** The card for whoever owns an identity, or undefined for a stranger. */
   async cardByIdentity(ref: IdentityRef): Promise<ContextCard | undefined> {
-    const customerId = await this.redis.get(keys.identity(ref.kind, ref.value));
-    if (customerId === null) {
-      return undefined;
-    }
-    const card = await this.cardById(customerId);
-    if (card) {
-      const matched = card.identities.find(
-        (link) => link.kind === ref.kind && link.value === ref.value,
-      );
-      if (matched) {
-        card.matchedBy = matched;
-      }
-    }
-    return card;
+    const json = await this.cardJsonByIdentity(ref);
+    return json === undefined ? undefined : (JSON.parse(json) as ContextCard);
   }
 
   async cardById(customerId: string): Promise<ContextCard | undefined> {
+    const json = await this.cardJsonById(customerId);
+    return json === undefined ? undefined : (JSON.parse(json) as ContextCard);
+  }
+
+  /**
+   * The card as the JSON Redis keeps ready: what the HTTP API and a
+   * screen-pop send on as it is, with no parse and no re-serialising. One
+   * GET for the identity, one script that reads the ready card.
+   */
+  async cardJsonByIdentity(ref: IdentityRef): Promise<string | undefined> {
+    const customerId = await this.redis.get(keys.identity(ref.kind, ref.value));
+    return customerId === null
+      ? undefined
+      : this.cardJsonById(customerId, identityField(ref));
+  }
+
+  async cardJsonById(
+    customerId: string,
+    matchedField = '',
+  ): Promise<string | undefined> {
     if (!customerIdPattern.test(customerId)) {
       return undefined;
     }
-    const reply = await this.redis.blContextCard(
-      keys.customer(customerId),
-      keys.identities(customerId),
-      keys.conversations(customerId),
-      keys.timeline(customerId),
-      keys.conversationPrefix(customerId),
-      this.options.card.conversations,
-      this.options.card.events,
-      this.retentionCutoffMs(),
+    const [card = null, until = null, matched = null] = await this.redis.hmget(
+      keys.card(customerId),
+      'json',
+      'until',
+      `m:${matchedField}`,
     );
-    return reply ? decodeCard(customerId, reply) : undefined;
+    const fresh =
+      card !== null && (until === null || Number(until) > this.now());
+    if (fresh) {
+      return withMatch(card, matched);
+    }
+    const rebuilt = await this.redis.blBuildCard(
+      ...this.cardKeys(customerId),
+      ...this.cardArgs(customerId),
+      matchedField,
+    );
+    return rebuilt ? withMatch(rebuilt[0], rebuilt[1]) : undefined;
   }
 
   async appendEvent(customerId: string, raw: unknown): Promise<TimelineEntry> {
+    const [entry] = await this.appendEvents(customerId, [raw]);
+    return entry as TimelineEntry;
+  }
+
+  /**
+   * Appends events in order, atomically: all of them or, when one names a
+   * conversation the customer does not have, none. One call per batch
+   * rebuilds the card once, so a webhook's several steps cost one rebuild.
+   */
+  async appendEvents(
+    customerId: string,
+    raws: readonly unknown[],
+  ): Promise<TimelineEntry[]> {
     assertCustomerId(customerId);
-    const event = completeEvent(
-      parseInput(eventInput, raw),
-      new Date(this.now()),
-    );
-    const conversationId = event.conversationId ?? '';
     const nowMs = this.now();
-    const id = await this.redis
-      .blAppendEvent(
-        keys.customer(customerId),
-        keys.timeline(customerId),
-        keys.conversations(customerId),
-        keys.conversation(customerId, conversationId),
-        JSON.stringify(event),
-        this.retentionCutoffMs(),
+    const events = raws.map((raw, i) => {
+      try {
+        return completeEvent(parseInput(eventInput, raw), new Date(nowMs));
+      } catch (err) {
+        throw raws.length > 1 ? prefixFields(err, `events.${i}`) : err;
+      }
+    });
+    const ids = await this.redis
+      .blAppendEvents(
+        ...this.cardKeys(customerId),
+        ...this.cardArgs(customerId),
         nowMs,
-        event.channel === 'internal' ? '' : event.channel,
-        conversationId,
         new Date(nowMs).toISOString(),
+        ...events.flatMap((event) => [
+          JSON.stringify(event),
+          event.channel === 'internal' ? '' : event.channel,
+          event.conversationId ?? '',
+        ]),
       )
       .catch(scriptError);
-    return { id, ...event };
+    return events.map((event, i) => ({ id: ids[i] ?? '', ...event }));
   }
 
   async openConversation(
@@ -271,6 +301,7 @@ export class ContextStore {
     );
     if (patch.agentId === null) {
       await this.redis.hdel(key, 'agentId');
+      await this.refreshCard(customerId);
     }
     return decodeConversation(await this.redis.hgetall(key));
   }
@@ -281,7 +312,9 @@ export class ContextStore {
   }
 
   sweepRetention(): Promise<RetentionReport> {
-    return sweepRetention(this.redis, this.retentionCutoffMs());
+    return sweepRetention(this.redis, this.retentionCutoffMs(), (customerId) =>
+      this.refreshCard(customerId),
+    );
   }
 
   async requireCustomer(customerId: string): Promise<void> {
@@ -302,6 +335,7 @@ export class ContextStore {
       await this.redis.del(
         keys.customer(customerId),
         keys.identities(customerId),
+        keys.card(customerId),
       );
       return;
     }
@@ -310,7 +344,36 @@ export class ContextStore {
       .filter((field) => known[field] === undefined);
     if (added.length > 0) {
       await this.redis.hdel(keys.identities(customerId), ...added);
+      await this.refreshCard(customerId);
     }
+  }
+
+  /** Rebuilds the card after writes that no script made. */
+  async refreshCard(customerId: string): Promise<void> {
+    await this.redis.blRefreshCard(
+      ...this.cardKeys(customerId),
+      ...this.cardArgs(customerId),
+    );
+  }
+
+  private cardKeys(customerId: string) {
+    return [
+      keys.customer(customerId),
+      keys.identities(customerId),
+      keys.conversations(customerId),
+      keys.timeline(customerId),
+      keys.card(customerId),
+    ] as const;
+  }
+
+  private cardArgs(customerId: string) {
+    return [
+      keys.conversationPrefix(customerId),
+      this.options.card.conversations,
+      this.options.card.events,
+      this.retentionCutoffMs(),
+      this.options.timelineMaxAgeMs,
+    ] as const;
   }
 
   private retentionCutoffMs(): number {
@@ -326,9 +389,9 @@ export class ContextStore {
     assertCustomerId(customerId);
     await this.redis
       .blWriteConversation(
-        keys.customer(customerId),
-        keys.conversations(customerId),
+        ...this.cardKeys(customerId),
         keys.conversation(customerId, conversationId),
+        ...this.cardArgs(customerId),
         mode,
         conversationId,
         this.now(),
@@ -336,6 +399,11 @@ export class ContextStore {
       )
       .catch(scriptError);
   }
+}
+
+/** The card with the identity a lookup came in by, when it has one. */
+function withMatch(card: string, matched: string | null): string {
+  return matched ? `${card.slice(0, -1)},"matchedBy":${matched}}` : card;
 }
 
 /** An id with braces would break its keys' hash tag: it names nobody. */

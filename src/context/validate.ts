@@ -28,3 +28,18 @@ export function parseInput<S extends z.ZodType>(
     problems,
   });
 }
+
+/** The same error with its fields under `prefix`, as `events.2.text`. */
+export function prefixFields(err: unknown, prefix: string): unknown {
+  if (!(err instanceof BridgelineError) || err.problems.length === 0) {
+    return err;
+  }
+  const problems = err.problems.map((problem) => ({
+    ...problem,
+    field: `${prefix}.${problem.field}`,
+  }));
+  return new BridgelineError(err.code, {
+    message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+    problems,
+  });
+}

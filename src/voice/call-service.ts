@@ -114,7 +114,7 @@ export class CallService {
   ): Promise<JambonzVerb[]> {
     const { store, callStates, flows } = this.options;
     const callSid = payload.call_sid;
-    // Independent lookups: auto-pipelining sends them in one round trip.
+    // Independent lookups, sent together: one round trip.
     const [card, live] = await Promise.all([
       identifyCaller(store, payload, trustSipHeaders, log),
       flows.liveForNumber(payload.to),
@@ -227,23 +227,23 @@ export class CallService {
   }
 
   /**
-   * Appends in order without waiting for each: the appends are issued in
-   * one tick, so auto-pipelining sends them as one pipeline, which Redis
-   * runs in order. A timeline that cannot take an event (the customer was
-   * erased during the call) costs that event, never the call.
+   * Appends a step's events as one batch: one script, one card rebuild. A
+   * timeline that cannot take them (the customer was erased during the
+   * call) costs those events, never the call.
    */
   private async append(
     customerId: string,
     events: EventInput[],
     log: CallLog,
   ): Promise<void> {
-    const results = await Promise.allSettled(
-      events.map((event) => this.options.store.appendEvent(customerId, event)),
-    );
-    const failed = results.filter((result) => result.status === 'rejected');
-    if (failed.length > 0) {
+    if (events.length === 0) {
+      return;
+    }
+    try {
+      await this.options.store.appendEvents(customerId, events);
+    } catch (err) {
       log.warn(
-        { customerId, failed: failed.length, err: failed[0]?.reason },
+        { customerId, events: events.length, err },
         'timeline events not recorded',
       );
     }

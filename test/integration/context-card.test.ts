@@ -151,7 +151,7 @@ describe('the context card', () => {
     });
 
     expect(card).toBeDefined();
-    expect(sent).toEqual(['get', 'evalsha']);
+    expect(sent).toEqual(['get', 'hmget']);
   });
 
   it('finds nobody for an unknown identity or id', async () => {

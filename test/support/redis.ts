@@ -35,7 +35,7 @@ export async function startTestRedis(
     logger: silentLogger,
     extraArgs,
   });
-  const client = new Redis(server.url, { enableAutoPipelining: true });
+  const client = new Redis(server.url);
   await waitForReady(client);
   return {
     server,

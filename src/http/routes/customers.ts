@@ -25,7 +25,7 @@ export function customerRoutes(
 ) {
   app.get<{ Querystring: Record<string, string | string[]> }>(
     '/context',
-    async (request) => {
+    async (request, reply) => {
       const given = lookupKeys.filter((key) => key in request.query);
       const [by] = given;
       const raw = by === undefined ? undefined : request.query[by];
@@ -36,17 +36,18 @@ export function customerRoutes(
         });
       }
       const started = performance.now();
+      // The card is JSON already (see card-lua.ts): it goes out as it is.
       const card =
         by === 'customerId'
-          ? await store.cardById(raw)
-          : await store.cardByIdentity(store.normalizeIdentity(by, raw));
+          ? await store.cardJsonById(raw)
+          : await store.cardJsonByIdentity(store.normalizeIdentity(by, raw));
       metrics.cardLookup
         .labels(by, card ? 'yes' : 'no')
         .observe((performance.now() - started) / 1000);
-      if (!card) {
+      if (card === undefined) {
         throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND', { field: by });
       }
-      return card;
+      return reply.type('application/json').send(card);
     },
   );
 
