@@ -17,6 +17,7 @@ import {
 } from './redis/connect';
 import { EmbeddedRedis } from './redis/embedded';
 import { setUpVoice } from './voice/setup';
+import { createSipEdge, type SipEdge } from './voice/sip/edge';
 
 /** Flows shipped with bridgeline; the flow store loads them on first start. */
 const shippedFlowsDir = path.join(__dirname, '..', 'ivr-flows');
@@ -27,6 +28,8 @@ export interface Bridgeline {
   store: ContextStore;
   redis: RedisClient;
   embeddedRedis: EmbeddedRedis | undefined;
+  /** The SIP edge; state 'off' while DRACHTIO_HOST is unset. */
+  sip: SipEdge;
   /** Stops in order: new work, in-flight requests, timers, Redis last. */
   close(): Promise<void>;
 }
@@ -102,7 +105,15 @@ export async function startBridgeline(
     publicBaseUrl: () => publicBaseUrl,
     now,
   });
+  const sip = createSipEdge({
+    settings: config.sip,
+    store,
+    redis,
+    logger,
+    registry: metrics.registry,
+  });
   const app = buildServer({
+    sipState: () => sip.state,
     logger,
     store,
     redis,
@@ -128,6 +139,12 @@ export async function startBridgeline(
   }, config.retention.sweepIntervalMs);
   sweeper.unref();
 
+  if (config.sip.drachtio === undefined) {
+    logger.info('SIP edge off: DRACHTIO_HOST is not set');
+  } else {
+    sip.start();
+  }
+
   logger.info({ port, redis: config.redis.mode }, 'bridgeline started');
 
   return {
@@ -135,7 +152,10 @@ export async function startBridgeline(
     store,
     redis,
     embeddedRedis,
+    sip,
     async close() {
+      // Calls first: no new INVITE is taken while the rest winds down.
+      await sip.stop();
       clearInterval(sweeper);
       await app.close();
       // Closing the server closed the voicemail streams; let their files finish.

@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import {
+  sipEnvironment,
+  sipSettings,
+  type SipSettings,
+} from './voice/sip/settings';
 
 /**
  * Every setting bridgeline reads from its environment, parsed once at start.
@@ -112,6 +117,8 @@ const environment = z.object({
   TRANSFER_ALLOWLIST: transferTargets.default([]),
   PUBLIC_BASE_URL: publicBaseUrl.optional(),
   CALL_STATE_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(4 * 3600),
+  // The SIP edge's variables; see src/voice/sip/settings.ts.
+  ...sipEnvironment,
 });
 
 export type RedisTarget =
@@ -154,6 +161,8 @@ export interface Config {
     readonly publicBaseUrl: string | undefined;
     readonly callStateTtlSeconds: number;
   };
+  /** The SIP edge on drachtio-srf; off while DRACHTIO_HOST is unset. */
+  readonly sip: SipSettings;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  const sip = sipSettings(e);
+  if (sip.problems.length > 0) {
+    throw new ConfigError(sip.problems);
+  }
+
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -224,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicBaseUrl: e.PUBLIC_BASE_URL,
       callStateTtlSeconds: e.CALL_STATE_TTL_SECONDS,
     }),
+    sip: sip.settings,
   });
 }
 
@@ -252,3 +267,13 @@ function redisTarget(e: z.infer<typeof environment>): RedisTarget {
   }
   return { mode: 'embedded', serverBin: e.REDIS_SERVER_BIN };
 }
+
+/**
+ * The names of every variable loadConfig reads, straight from the schema so
+ * the list never drifts: deployment files (docker-compose.yml) are checked
+ * against it, and a misspelt variable there fails a test instead of being
+ * silently ignored at start.
+ */
+export const configVariables: readonly string[] = Object.freeze(
+  Object.keys(environment.shape),
+);

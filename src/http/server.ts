@@ -25,6 +25,8 @@ export interface ServerOptions {
   voice?: VoiceRouteOptions;
   /** Flows and the number map, edited under /api/admin. */
   flowStore?: FlowStore;
+  /** The SIP edge's link to drachtio-server, shown by /healthz. */
+  sipState?: () => 'off' | 'connecting' | 'connected';
 }
 
 // A caller's request id is kept when it is a plain token; anything else

@@ -146,4 +146,91 @@ describe('config', () => {
       expect(error.message).toMatch(/PUBLIC_BASE_URL: must be an http\(s\)/);
     });
   });
+  describe('when SIP edge settings are given', () => {
+    it('keeps the edge off by default, with documented limits', () => {
+      const { sip } = loadConfig({});
+      expect(sip.drachtio).toBeUndefined();
+      expect(sip).toMatchObject({
+        routingMode: 'proxy',
+        lookupBudgetMs: 50,
+        rejectAction: 403,
+        rateLimit: {
+          requests: 30,
+          windowMs: 2000,
+          blockMs: 60000,
+          action: 503,
+        },
+        maxCallsInSetup: 500,
+        realm: 'bridgeline',
+        nonceTtlSeconds: 60,
+        authFailures: { max: 5, action: 403 },
+      });
+      expect(Object.isFrozen(sip)).toBe(true);
+    });
+
+    it('reads the drachtio target, TLS files and routing choices', () => {
+      const { sip } = loadConfig({
+        DRACHTIO_HOST: 'drachtio',
+        DRACHTIO_SECRET: 'cymru',
+        DRACHTIO_TLS: 'true',
+        DRACHTIO_TLS_CA: '/etc/bl/ca.pem',
+        SIP_IVR_URI: 'sip:ivr@jambonz.example.com;transport=tcp',
+        SIP_ROUTING_MODE: 'redirect',
+        SIP_REJECT_ACTION: 'drop',
+        SIP_BLOCKED_NUMBERS: '+14155550199, +442071838750',
+        SIP_SCANNER_AGENTS: 'EvilDialer',
+        SIP_RATE_LIMIT_ACTION: 'drop',
+      });
+      expect(sip.drachtio).toEqual({
+        host: 'drachtio',
+        port: 9022,
+        secret: 'cymru',
+        tls: { ca: '/etc/bl/ca.pem' },
+        reconnectMaxMs: 30000,
+      });
+      expect(sip).toMatchObject({
+        ivrUri: 'sip:ivr@jambonz.example.com;transport=tcp',
+        routingMode: 'redirect',
+        rejectAction: 'drop',
+        blockedNumbers: ['+14155550199', '+442071838750'],
+        scannerAgents: ['EvilDialer'],
+        rateLimit: { action: 'drop' },
+      });
+    });
+
+    it('names what DRACHTIO_HOST needs besides itself', () => {
+      const error = problemsOf({ DRACHTIO_HOST: 'drachtio' });
+      expect(error.problems.map((p) => p.variable).sort()).toEqual([
+        'DRACHTIO_SECRET',
+        'SIP_IVR_URI',
+      ]);
+    });
+
+    it('names every bad SIP setting and the entry that is wrong', () => {
+      const error = problemsOf({
+        SIP_BLOCKED_NUMBERS: '+14155550199,0800 FLOWERS',
+        SIP_IVR_URI: 'http://ivr.example.com',
+        SIP_REJECT_ACTION: '404',
+        SIP_LOOKUP_BUDGET_MS: '500',
+      });
+      expect(error.problems.map((p) => p.variable).sort()).toEqual([
+        'SIP_BLOCKED_NUMBERS',
+        'SIP_IVR_URI',
+        'SIP_LOOKUP_BUDGET_MS',
+        'SIP_REJECT_ACTION',
+      ]);
+      expect(error.message).toMatch(/SIP_BLOCKED_NUMBERS: .*0800 FLOWERS/);
+    });
+
+    it('refuses a TLS certificate without its key', () => {
+      expect(
+        problemsOf({ DRACHTIO_TLS_CERT: '/etc/bl/cert.pem' }).problems,
+      ).toEqual([
+        {
+          variable: 'DRACHTIO_TLS_CERT',
+          message: 'set DRACHTIO_TLS_CERT and DRACHTIO_TLS_KEY together',
+        },
+      ]);
+    });
+  });
 });

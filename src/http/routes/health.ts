@@ -8,6 +8,7 @@ interface HealthOptions {
   redisMode: RedisMode;
   metrics: Metrics;
   startedAt: number;
+  sipState?: () => 'off' | 'connecting' | 'connected';
 }
 
 const PING_TIMEOUT_MS = 1000;
@@ -22,6 +23,8 @@ export function healthRoutes(app: FastifyInstance, options: HealthOptions) {
       status: healthy ? 'ok' : 'degraded',
       uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
       redis: { ...redis, mode: options.redisMode },
+      // Informational: the HTTP side and the IVR work without the SIP edge.
+      sip: options.sipState?.() ?? 'off',
     });
   });
 
