@@ -1,36 +1,8 @@
-import { startBridgeline, type Bridgeline } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { bridgelineOnOwnRedis, testAdminToken as token } from '../support/app';
 import { aPhone, anEmail } from '../support/factories';
-import {
-  allKeys,
-  silentLogger,
-  startTestRedis,
-  tempDir,
-  type TestRedis,
-} from '../support/redis';
+import { allKeys } from '../support/redis';
 
-const token = 'test-admin-token-0123456789';
-let redis: TestRedis;
-let app: Bridgeline;
-let base: string;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    REDIS_URL: redis.server.url,
-    ADMIN_TOKEN: token,
-    DATA_DIR: await tempDir('http'),
-  });
-  app = await startBridgeline(config, silentLogger);
-  base = `http://127.0.0.1:${app.port}`;
-});
-
-afterAll(async () => {
-  await app.close();
-  await redis.stop();
-});
+const running = bridgelineOnOwnRedis();
 
 interface Reply {
   status: number;
@@ -44,7 +16,7 @@ async function call(
   body?: unknown,
   headers: Record<string, string> = { authorization: `Bearer ${token}` },
 ): Promise<Reply> {
-  const response = await fetch(`${base}${path}`, {
+  const response = await fetch(`${running.base}${path}`, {
     method,
     headers: {
       ...headers,
@@ -84,7 +56,7 @@ describe('the HTTP API', () => {
 
   it('serves Prometheus metrics', async () => {
     await call('GET', '/healthz', undefined, {});
-    const response = await fetch(`${base}/metrics`);
+    const response = await fetch(`${running.base}/metrics`);
     const text = await response.text();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/^bridgeline_redis_up 1$/m);
@@ -202,7 +174,7 @@ describe('the HTTP API', () => {
     });
 
     it('names every bad field of a customer and stores nothing', async () => {
-      const before = await allKeys(redis.client);
+      const before = await allKeys(running.redis.client);
       const reply = await call('POST', '/api/customers', {
         name: 'x',
         preferredChannel: 'pigeon',
@@ -226,7 +198,7 @@ describe('the HTTP API', () => {
         code: 'BL_ERR_INVALID_PHONE',
         field: 'identities.1.value',
       });
-      expect(await allKeys(redis.client)).toEqual(before);
+      expect(await allKeys(running.redis.client)).toEqual(before);
     });
 
     it('answers 409 for an identity someone else owns', async () => {
@@ -250,7 +222,7 @@ describe('the HTTP API', () => {
       const broken = await call('POST', '/api/customers', '{"name":');
       expect(broken.status).toBe(400);
       expect(broken.body).toMatchObject({ field: '(body)' });
-      const response = await fetch(`${base}/api/customers`, {
+      const response = await fetch(`${running.base}/api/customers`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { startBridgeline, type Bridgeline } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { bridgelineOnOwnRedis, testAdminToken as token } from '../support/app';
 import type { ContextCard } from '../../src/context/card';
 import type { TimelineEntry } from '../../src/context/events';
 import { signWebhook } from '../../src/voice/signature';
@@ -19,45 +20,21 @@ import {
   validVerbs,
   type PostOptions,
 } from '../support/jambonz';
-import {
-  allKeys,
-  silentLogger,
-  startTestRedis,
-  tempDir,
-  type TestRedis,
-} from '../support/redis';
+import { allKeys, tempDir } from '../support/redis';
 
 const secret = 'jambonz-webhook-secret-for-tests';
-const token = 'test-admin-token-0123456789';
 const signed: PostOptions = { secret };
-let redis: TestRedis;
-let app: Bridgeline;
-let base: string;
 let dialled: string;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    REDIS_URL: redis.server.url,
-    ADMIN_TOKEN: token,
-    DATA_DIR: await tempDir('webhooks'),
-    JAMBONZ_WEBHOOK_SECRET: secret,
-  });
-  app = await startBridgeline(config, silentLogger);
-  base = `http://127.0.0.1:${app.port}`;
-  dialled = aDialledNumber();
-  await publishFlow(redis.client, aVoiceFlow(), dialled);
-});
+const running = bridgelineOnOwnRedis({ JAMBONZ_WEBHOOK_SECRET: secret });
 
-afterAll(async () => {
-  await app.close();
-  await redis.stop();
+beforeAll(async () => {
+  dialled = aDialledNumber();
+  await publishFlow(running.redis.client, aVoiceFlow(), dialled);
 });
 
 function post(path: string, body: unknown, options: PostOptions = signed) {
-  return postWebhook(base, path, body, options);
+  return postWebhook(running.base, path, body, options);
 }
 
 /** A call from `from` to the test flow's number, signed. */
@@ -72,9 +49,12 @@ async function call(
 }
 
 async function cardOf(customerId: string): Promise<ContextCard> {
-  const response = await fetch(`${base}/api/context?customerId=${customerId}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  const response = await fetch(
+    `${running.base}/api/context?customerId=${customerId}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
   expect(response.status).toBe(200);
   return (await response.json()) as ContextCard;
 }
@@ -88,7 +68,7 @@ function eventsOf(card: ContextCard, callSid: string): TimelineEntry[] {
 describe('the jambonz webhooks', () => {
   describe('when a webhook is not signed as jambonz signs it', () => {
     it('refuses an unsigned call with 401 and records nothing', async () => {
-      const { customer, phone } = await aCustomer(app.store);
+      const { customer, phone } = await aCustomer(running.app.store);
       const reply = await post('/jambonz/call', aCallBody({ from: phone }), {});
       expect(reply.status).toBe(401);
       expect(reply.body).toMatchObject({
@@ -110,7 +90,7 @@ describe('the jambonz webhooks', () => {
     it('refuses a body that was changed after it was signed', async () => {
       const body = aCallBody();
       const reply = await postWebhook(
-        base,
+        running.base,
         '/jambonz/call',
         JSON.stringify(body, null, 2),
         {
@@ -212,7 +192,7 @@ describe('the jambonz webhooks', () => {
 
   describe('when a known caller calls', () => {
     it('greets them by name with verbs jambonz accepts and opens a phone conversation', async () => {
-      const { customer, phone } = await aCustomer(app.store);
+      const { customer, phone } = await aCustomer(running.app.store);
       const reply = await call(phone);
 
       expect(reply.status).toBe(200);
@@ -243,8 +223,8 @@ describe('the jambonz webhooks', () => {
     });
 
     it('continues a phone conversation from the last hour instead of opening another', async () => {
-      const { customer, phone } = await aCustomer(app.store);
-      const earlier = await app.store.openConversation(customer.id, {
+      const { customer, phone } = await aCustomer(running.app.store);
+      const earlier = await running.app.store.openConversation(customer.id, {
         subject: 'Card declined',
         channel: 'voice',
       });
@@ -259,8 +239,8 @@ describe('the jambonz webhooks', () => {
     });
 
     it('continues the conversation the SIP edge names, moving it to the phone', async () => {
-      const { customer, phone } = await aCustomer(app.store);
-      const chat = await app.store.openConversation(customer.id, {
+      const { customer, phone } = await aCustomer(running.app.store);
+      const chat = await running.app.store.openConversation(customer.id, {
         subject: 'Refund',
         channel: 'chat',
       });
@@ -278,7 +258,9 @@ describe('the jambonz webhooks', () => {
     });
 
     it('knows a caller with a withheld number by the SIP edge’s customer header', async () => {
-      const { customer } = await aCustomer(app.store, { name: 'Grace Hopper' });
+      const { customer } = await aCustomer(running.app.store, {
+        name: 'Grace Hopper',
+      });
       const reply = await call('anonymous', {
         'X-Bridgeline-Customer': customer.id,
       });
@@ -298,11 +280,11 @@ describe('the jambonz webhooks', () => {
     ])(
       'answers %s with the flow and creates no customer',
       async (_case, from) => {
-        const before = await allKeys(redis.client);
+        const before = await allKeys(running.redis.client);
         const reply = await call(from);
 
         expect(spoken(validVerbs(reply.body))[0]).toBe('Hello there.');
-        const added = (await allKeys(redis.client)).filter(
+        const added = (await allKeys(running.redis.client)).filter(
           (key) => !before.includes(key),
         );
         expect(added).toEqual([expect.stringContaining(reply.callSid)]);
@@ -312,7 +294,7 @@ describe('the jambonz webhooks', () => {
 
   describe('when jambonz reports what the caller did', () => {
     it('follows the menu choice and records the step with its input', async () => {
-      const { customer, phone } = await aCustomer(app.store);
+      const { customer, phone } = await aCustomer(running.app.store);
       const { callSid } = await call(phone);
       const reply = await post('/jambonz/action/main-menu', {
         call_sid: callSid,
@@ -350,8 +332,8 @@ describe('the jambonz webhooks', () => {
     it('runs the subflow’s live version and returns to the calling flow', async () => {
       const { outer, inner } = aFlowWithSubflow();
       const number = aDialledNumber();
-      await publishFlow(redis.client, inner, aDialledNumber());
-      await publishFlow(redis.client, outer, number);
+      await publishFlow(running.redis.client, inner, aDialledNumber());
+      await publishFlow(running.redis.client, outer, number);
 
       const { callSid, body } = await call(aPhone(), {}, number);
       expect(spoken(validVerbs(body))).toEqual([
@@ -368,7 +350,7 @@ describe('the jambonz webhooks', () => {
   describe('when no flow is live for the dialled number', () => {
     it('apologises and hangs up', async () => {
       const number = aDialledNumber();
-      await draftOnlyFlow(redis.client, aVoiceFlow(), number);
+      await draftOnlyFlow(running.redis.client, aVoiceFlow(), number);
       const reply = await call(aPhone(), {}, number);
 
       const verbs = validVerbs(reply.body);
@@ -379,7 +361,7 @@ describe('the jambonz webhooks', () => {
 
   describe('when the call ends', () => {
     it('writes call.ended and forgets the call', async () => {
-      const { customer, phone } = await aCustomer(app.store);
+      const { customer, phone } = await aCustomer(running.app.store);
       const { callSid } = await call(phone);
       await post('/jambonz/action/main-menu', {
         call_sid: callSid,
@@ -412,7 +394,7 @@ describe('the jambonz webhooks', () => {
     });
 
     it('marks a call the caller left in the middle of the menu as abandoned, once', async () => {
-      const { customer, phone } = await aCustomer(app.store);
+      const { customer, phone } = await aCustomer(running.app.store);
       const { callSid } = await call(phone);
       const status = aStatusBody(callSid, 'completed', { duration: 7 });
       await post('/jambonz/status', status);
@@ -427,13 +409,13 @@ describe('the jambonz webhooks', () => {
     });
 
     it('answers 200 for a call it does not know and writes nothing', async () => {
-      const before = await allKeys(redis.client);
+      const before = await allKeys(running.redis.client);
       const reply = await post(
         '/jambonz/status',
         aStatusBody(aCallSid(), 'completed', { duration: 3 }),
       );
       expect(reply).toEqual({ status: 200, body: {} });
-      expect(await allKeys(redis.client)).toEqual(before);
+      expect(await allKeys(running.redis.client)).toEqual(before);
     });
   });
 });
@@ -450,7 +432,7 @@ describe('the jambonz webhooks without a secret', () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
-      REDIS_URL: redis.server.url,
+      REDIS_URL: running.redis.server.url,
       ADMIN_TOKEN: token,
       DATA_DIR: await tempDir('unsigned'),
     });

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { startBridgeline, type Bridgeline } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { bridgelineOnOwnRedis, testAdminToken as token } from '../support/app';
 import type { ContextCard } from '../../src/context/card';
 import { readWavHeader } from '../../src/voice/wav';
 import { aCustomer } from '../support/factories';
@@ -17,12 +16,6 @@ import {
   validVerbs,
   type Verb,
 } from '../support/jambonz';
-import {
-  silentLogger,
-  startTestRedis,
-  tempDir,
-  type TestRedis,
-} from '../support/redis';
 
 /**
  * jambonz's listen verb streams a voicemail to bridgeline over a websocket
@@ -30,37 +23,19 @@ import {
  * websocket client and check the WAV file bridgeline serves afterwards.
  */
 
-const token = 'test-admin-token-0123456789';
 // Webhooks are signed, as in production; the stream carries its own token.
 const secret = 'jambonz-webhook-secret-for-tests';
-let redis: TestRedis;
-let app: Bridgeline;
-let base: string;
 let dialled: string;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    REDIS_URL: redis.server.url,
-    ADMIN_TOKEN: token,
-    DATA_DIR: await tempDir('voicemail'),
-    JAMBONZ_WEBHOOK_SECRET: secret,
-  });
-  app = await startBridgeline(config, silentLogger);
-  base = `http://127.0.0.1:${app.port}`;
-  dialled = aDialledNumber();
-  await publishFlow(redis.client, aVoiceFlow(), dialled);
-});
+const running = bridgelineOnOwnRedis({ JAMBONZ_WEBHOOK_SECRET: secret });
 
-afterAll(async () => {
-  await app.close();
-  await redis.stop();
+beforeAll(async () => {
+  dialled = aDialledNumber();
+  await publishFlow(running.redis.client, aVoiceFlow(), dialled);
 });
 
 function post(path: string, body: unknown) {
-  return postWebhook(base, path, body, { secret });
+  return postWebhook(running.base, path, body, { secret });
 }
 
 /** A second of 16-bit mono PCM at `rate`: a ramp, so every byte counts. */
@@ -84,7 +59,7 @@ function frames(audio: Buffer, bytes = 320): Buffer[] {
 
 /** A known caller who pressed 1 and hears the voicemail prompt. */
 async function callerAtTheBeep() {
-  const { customer, phone } = await aCustomer(app.store);
+  const { customer, phone } = await aCustomer(running.app.store);
   const body = aCallBody({ from: phone, to: dialled });
   const callSid = String(body.call_sid);
   await post('/jambonz/call', body);
@@ -128,9 +103,12 @@ async function leaveMessage(
 }
 
 async function recording(callSid: string, auth = `Bearer ${token}`) {
-  const response = await fetch(`${base}/api/recordings/${callSid}.wav`, {
-    headers: { authorization: auth },
-  });
+  const response = await fetch(
+    `${running.base}/api/recordings/${callSid}.wav`,
+    {
+      headers: { authorization: auth },
+    },
+  );
   return {
     status: response.status,
     type: response.headers.get('content-type'),
@@ -139,9 +117,12 @@ async function recording(callSid: string, auth = `Bearer ${token}`) {
 }
 
 async function voicemailEvents(customerId: string, callSid: string) {
-  const response = await fetch(`${base}/api/context?customerId=${customerId}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  const response = await fetch(
+    `${running.base}/api/context?customerId=${customerId}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
   const card = (await response.json()) as ContextCard;
   return card.timeline.filter(
     (entry) => entry.type === 'voicemail' && entry.callSid === callSid,
@@ -169,7 +150,7 @@ describe('voicemail', () => {
     });
     expect(spoken(validVerbs(after.body))).toEqual(['Thank you. Goodbye.']);
 
-    const url = `http://localhost:${app.port}/api/recordings/${callSid}.wav`;
+    const url = `http://localhost:${running.app.port}/api/recordings/${callSid}.wav`;
     expect(await voicemailEvents(customerId, callSid)).toEqual([
       expect.objectContaining({ recordingUrl: url, durationSeconds: 2 }),
     ]);
