@@ -30,6 +30,8 @@ export interface SipRequest extends EventEmitter {
   readonly source_port: number;
   readonly protocol: string;
   readonly body: string;
+  /** The message as drachtio-server delivered it (SipMessage#raw). */
+  readonly raw: string;
   /** The header's value, repeated headers joined by commas. */
   get(name: string): string | undefined;
   has(name: string): boolean;

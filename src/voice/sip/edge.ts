@@ -18,6 +18,7 @@ import { handleRegister, type RegisterDeps } from './register';
 import { RegistrationStore } from './registrations';
 import { scannerMatcher } from './scanners';
 import type { SipSettings } from './settings';
+import { checkRequest } from './wellformed';
 
 /**
  * The SIP edge: a drachtio-srf application that answers INVITE, REGISTER
@@ -109,6 +110,23 @@ export function createSipEdge(options: SipEdgeOptions): SipEdge {
           );
           res.send(503, { headers: { 'Retry-After': String(seconds) } });
         }
+        return;
+      }
+      // INVITE is proxied; OPTIONS and REGISTER end here (RFC 3261 §16.3,
+      // §8.2): which checks apply depends on the part the edge plays.
+      const refusal = checkRequest(
+        req.raw,
+        method === 'INVITE' ? 'proxy' : 'uas',
+      );
+      if (refusal) {
+        metrics.requests.labels(method, 'malformed').inc();
+        logger.info(
+          { method, status: refusal.status, reason: refusal.reason },
+          'sip request refused as malformed',
+        );
+        res.send(refusal.status, refusal.reason, {
+          headers: refusal.headers ?? {},
+        });
         return;
       }
       handle(req, res).catch((err: unknown) => {
