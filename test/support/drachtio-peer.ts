@@ -84,6 +84,9 @@ export class DrachtioPeer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private app: net.Socket | undefined;
   private refusals = 0;
+  private refusing = false;
+  /** When each TCP connection arrived (performance.now()), refused or not. */
+  readonly connectionTimes: number[] = [];
   /** The SIP methods the application asked to be sent (`route|<verb>`). */
   readonly routes = new Set<string>();
 
@@ -92,6 +95,11 @@ export class DrachtioPeer {
     private readonly options: Required<PeerOptions>,
   ) {
     server.on('connection', (socket) => {
+      this.connectionTimes.push(performance.now());
+      if (this.refusing) {
+        socket.destroy();
+        return;
+      }
       this.accept(socket);
     });
   }
@@ -137,8 +145,46 @@ export class DrachtioPeer {
   async send(raw: string, options: SendOptions = {}): Promise<PeerAnswer> {
     const request = parseSip(raw);
     const method = request.startLine.split(' ')[0]?.toLowerCase() ?? '';
+    const app = await this.routed(method, options.deadlineMs ?? 2000);
+    return this.transact(app, raw, options);
+  }
+
+  /**
+   * Delivers any bytes as a request from the network, whatever their start
+   * line. drachtio-server's own SIP stack would stop some of them first (a
+   * response outside any transaction, a method no application routed, a
+   * message sofia-sip cannot parse); the torture tests send them anyway,
+   * so the application is tested against the raw bytes themselves.
+   */
+  async deliver(raw: string, options: SendOptions = {}): Promise<PeerAnswer> {
+    await this.connected();
+    const { app } = this;
+    if (!app) {
+      throw new Error('no application is connected');
+    }
+    return this.transact(app, raw, options);
+  }
+
+  /** Closes the application's connection, as a restarting server does. */
+  dropConnection(): void {
+    this.app?.destroy();
+  }
+
+  /**
+   * While refusing, every new connection is closed at once, as when
+   * drachtio-server is down behind a load balancer; times are still kept.
+   */
+  refuseConnections(refuse: boolean): void {
+    this.refusing = refuse;
+  }
+
+  private transact(
+    app: net.Socket,
+    raw: string,
+    options: SendOptions,
+  ): Promise<PeerAnswer> {
+    const request = parseSip(raw);
     const deadlineMs = options.deadlineMs ?? 2000;
-    const app = await this.routed(method, deadlineMs);
     const source = options.source ?? viaSource(request);
     const transport = options.transport ?? 'udp';
     const transactionId = randomUUID();
