@@ -44,6 +44,27 @@ export async function settleAof(redis: Redis, signal: AbortSignal) {
   }
 }
 
+/**
+ * Runs `work` with Redis's automatic AOF rewrite off, then restores it.
+ * Phases that write (the webhook's) grow the AOF by enough to start a
+ * rewrite at a random moment, whose forked child takes a core from the
+ * phase being measured; the appends and their fsync still happen.
+ */
+export async function withoutAofRewrites<T>(
+  redis: Redis,
+  work: () => Promise<T>,
+): Promise<T> {
+  const setting = 'auto-aof-rewrite-percentage';
+  const reply = await redis.config('GET', setting);
+  const previous = Array.isArray(reply) ? String(reply[1]) : '100';
+  await redis.config('SET', setting, '0');
+  try {
+    return await work();
+  } finally {
+    await redis.config('SET', setting, previous);
+  }
+}
+
 export interface PhaseProbe {
   /**
    * Calls and microseconds per call, per command, since the probe began. A

@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/log';
-import type { RunResult } from './load';
+import type { LatencySummary, RunResult } from './load';
 import { round } from './load';
 import type { PhaseProbe } from './observe';
 
@@ -18,15 +18,41 @@ export async function summarize(
   run: RunResult,
   phase: PhaseProbe,
 ) {
-  const latency = run.latencies.summary();
+  const { latencies, ...rest } = run;
+  return outcomeLine(
+    name,
+    { ...rest, latency: latencies.summary() },
+    await phase.cpu(),
+    phase,
+  );
+}
+
+export interface Outcome {
+  latency: LatencySummary;
+  elapsedMs: number;
+  errors: number;
+  firstError?: string;
+}
+
+/**
+ * The same line for a phase measured elsewhere (the webhook phases' load
+ * generator runs in a process of its own), with the CPU split given.
+ */
+export async function outcomeLine<Cores extends Record<string, number>>(
+  name: string,
+  outcome: Outcome,
+  cpuCores: Cores,
+  phase: PhaseProbe,
+) {
+  const { latency, elapsedMs, errors, firstError } = outcome;
   return {
     name,
-    ops_per_s: Math.round(latency.count / (run.elapsedMs / 1000)),
+    ops_per_s: Math.round(latency.count / (elapsedMs / 1000)),
     ...latency,
-    errors: run.errors,
-    ...(run.firstError === undefined ? {} : { first_error: run.firstError }),
-    duration_s: round(run.elapsedMs / 1000, 2),
-    cpu_cores: await phase.cpu(),
+    errors,
+    ...(firstError === undefined ? {} : { first_error: firstError }),
+    duration_s: round(elapsedMs / 1000, 2),
+    cpu_cores: cpuCores,
     node_gc_pauses: phase.gc(),
     redis_commands: await phase.commands(),
   };

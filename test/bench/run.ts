@@ -13,14 +13,17 @@ import { measureLookups, type LookupPlan, type Seeded } from './measure';
 import { info, probe, settleAof, usedMemory } from './observe';
 import { emit, warnIfDisturbed } from './report';
 import { seedCustomers, seedTimelines, type SeedPlan } from './seed';
+import { measureWebhook, type WebhookPlan } from './webhook';
 
 /**
  * `npm run bench`: seeds a real redis-server with a contact center's worth of
  * customers and history, then measures the context-card lookup by phone, the
- * first thing bridgeline does when a call comes in. Results go to stdout as
+ * first thing bridgeline does when a call comes in, and then the call webhook
+ * that lookup serves, over HTTP, on the same data. Results go to stdout as
  * one JSON object per line; progress goes to stderr.
  *
  * BENCH_CUSTOMERS scales the data down for a quick smoke run.
+ * BENCH_CPU_PROFILE=<folder> profiles the server in each webhook phase.
  */
 
 const plan: SeedPlan = {
@@ -35,6 +38,15 @@ const lookups: LookupPlan = {
   phaseMs: 10_000,
   warmupMs: 3_000,
   p99TargetMs: 2,
+};
+const webhook: WebhookPlan = {
+  connections: 32,
+  offeredRate: 1_000,
+  fixedRateConnections: 64,
+  phaseMs: 10_000,
+  warmupMs: 3_000,
+  p99TargetMs: 20,
+  minRatioToBaseline: 0.5,
 };
 // Generous for two cores; a bench that hangs must still end and clean up.
 const watchdogMs = 20 * 60 * 1000;
@@ -86,7 +98,12 @@ async function main(): Promise<void> {
     client = connected;
     await waitForReady(client);
     await Promise.race([
-      bench(client, server.pid, logger, controller.signal),
+      bench(
+        client,
+        { redisUrl: server.url, redisPid: server.pid, dataDir },
+        logger,
+        controller.signal,
+      ),
       stopped,
     ]);
   } finally {
@@ -99,10 +116,11 @@ async function main(): Promise<void> {
 
 async function bench(
   redis: Redis,
-  redisPid: number,
+  target: { redisUrl: string; redisPid: number; dataDir: string },
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
+  const { redisPid } = target;
   const store = new ContextStore(redis, {
     phoneDefaultRegion: 'US',
     timelineMaxAgeMs: 365 * 24 * 60 * 60 * 1000,
@@ -110,6 +128,14 @@ async function bench(
   });
   const seeded = await seed(store, redis, redisPid, logger, signal);
   await measureLookups(store, redis, redisPid, seeded, lookups, logger, signal);
+  const customers = seeded.ids.length;
+  await measureWebhook(
+    redis,
+    { ...target, customers },
+    webhook,
+    logger,
+    signal,
+  );
 }
 
 /** Seeds, and reports how long it took and what the timelines weigh. */
