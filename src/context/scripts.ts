@@ -12,21 +12,30 @@ import { cardPrelude } from './card-lua';
  * its first five keys and arguments.
  */
 
-// ARGV[6]: now ms, ARGV[7]: now ISO, then per event its
-// JSON, channel (empty for internal notes) and conversation id (or empty).
-// Checks every event before writing any: all are appended, or none.
+// ARGV[6]: now ms, ARGV[7]: now ISO; ARGV[8..10]: the id, subject and
+// channel of a conversation to open first, or three empty strings; then per
+// event its JSON, channel (empty for internal notes) and conversation id (or
+// empty). Checks every event before writing any: all are appended, or none.
 const appendEvents = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NO_CUSTOMER')
 end
-for i = 8, #ARGV, 3 do
+local opening = ARGV[8]
+for i = 11, #ARGV, 3 do
   local conversation = ARGV[i + 2]
-  if conversation ~= '' and redis.call('EXISTS', ARGV[1] .. conversation) == 0 then
+  if conversation ~= '' and conversation ~= opening
+    and redis.call('EXISTS', ARGV[1] .. conversation) == 0 then
     return redis.error_reply('NO_CONVERSATION')
   end
 end
+if opening ~= '' then
+  redis.call('HSET', ARGV[1] .. opening, 'id', opening, 'subject', ARGV[9],
+    'status', 'open', 'currentChannel', ARGV[10], 'channels', ARGV[10],
+    'createdAt', ARGV[7], 'updatedAt', ARGV[7])
+  redis.call('ZADD', KEYS[3], ARGV[6], opening)
+end
 local ids = {}
-for i = 8, #ARGV, 3 do
+for i = 11, #ARGV, 3 do
   ids[#ids + 1] = redis.call('XADD', KEYS[4], 'MINID', ARGV[4], '*', 'e', ARGV[i])
   local channel, conversation = ARGV[i + 1], ARGV[i + 2]
   if conversation ~= '' then

@@ -6,6 +6,7 @@ import {
   conversationInput,
   conversationPatch,
   decodeConversation,
+  type ConversationInput,
   type Conversation,
 } from './conversations';
 import {
@@ -35,6 +36,11 @@ import {
 import { sweepRetention, type RetentionReport } from './retention';
 import { defineScripts } from './scripts';
 import { parseInput, prefixFields } from './validate';
+
+export type PreparedConversation = Pick<
+  ConversationInput,
+  'subject' | 'channel'
+> & { id: string };
 
 export interface ContextStoreOptions {
   phoneDefaultRegion: CountryCode;
@@ -231,6 +237,7 @@ export class ContextStore {
   async appendEvents(
     customerId: string,
     raws: readonly unknown[],
+    options: { opening?: PreparedConversation } = {},
   ): Promise<TimelineEntry[]> {
     assertCustomerId(customerId);
     const nowMs = this.now();
@@ -247,6 +254,9 @@ export class ContextStore {
         ...this.cardArgs(customerId),
         nowMs,
         new Date(nowMs).toISOString(),
+        options.opening?.id ?? '',
+        options.opening?.subject ?? '',
+        options.opening?.channel ?? '',
         ...events.flatMap((event) => [
           JSON.stringify(event),
           event.channel === 'internal' ? '' : event.channel,
@@ -255,6 +265,15 @@ export class ContextStore {
       )
       .catch(scriptError);
     return events.map((event, i) => ({ id: ids[i] ?? '', ...event }));
+  }
+
+  /**
+   * A conversation ready to be opened by the next appendEvents, so that
+   * opening it and its first events cost one write and one card rebuild.
+   */
+  prepareConversation(raw: unknown): PreparedConversation {
+    const { subject, channel } = parseInput(conversationInput, raw);
+    return { id: newConversationId(), subject, channel };
   }
 
   async openConversation(

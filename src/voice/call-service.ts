@@ -1,6 +1,6 @@
 import type { ContextCard } from '../context/card';
 import type { EventInput } from '../context/events';
-import type { ContextStore } from '../context/store';
+import type { ContextStore, PreparedConversation } from '../context/store';
 import { newCallState } from '../ivr/engine';
 import type { CallState, JambonzVerb } from '../ivr/types';
 import {
@@ -120,17 +120,16 @@ export class CallService {
       flows.liveForNumber(payload.to),
     ]);
     const customerId = card?.customer.id;
-    const caller: Pick<CallState, 'customerId' | 'conversationId'> = card
-      ? {
-          customerId: card.customer.id,
-          conversationId: await this.conversationFor(
-            card,
-            trustSipHeaders
-              ? sipHeader(payload, conversationHeader)
-              : undefined,
-          ),
-        }
-      : {};
+    const conversation = card
+      ? this.conversationFor(
+          card,
+          trustSipHeaders ? sipHeader(payload, conversationHeader) : undefined,
+        )
+      : undefined;
+    const caller: Pick<CallState, 'customerId' | 'conversationId'> =
+      card && conversation
+        ? { customerId: card.customer.id, conversationId: conversation.id }
+        : {};
     const started: EventInput = {
       type: 'call.started',
       direction: payload.direction,
@@ -146,7 +145,7 @@ export class CallService {
         callStates.create(state),
         customerId === undefined
           ? undefined
-          : this.append(customerId, [started], log),
+          : this.append(customerId, [started], log, conversation?.opening),
       ]);
       return apology();
     }
@@ -163,7 +162,12 @@ export class CallService {
       callStates.create(result.state),
       customerId === undefined
         ? undefined
-        : this.append(customerId, [started, ...result.events], log),
+        : this.append(
+            customerId,
+            [started, ...result.events],
+            log,
+            conversation?.opening,
+          ),
     ]);
     log.info(
       { customerId, flowId: live.flowId, version: live.version },
@@ -209,21 +213,23 @@ export class CallService {
     return result.verbs;
   }
 
-  /** The conversation the call continues, or a new one it opens. */
-  private async conversationFor(
+  /**
+   * The conversation the call continues, or a new one it opens: opened
+   * with the call's first events, in one write and one card rebuild.
+   */
+  private conversationFor(
     card: ContextCard,
     named: string | undefined,
-  ): Promise<string> {
-    const now = this.steps.now();
-    const continued = continuedConversation(card, named, now);
+  ): { id: string; opening?: PreparedConversation } {
+    const continued = continuedConversation(card, named, this.steps.now());
     if (continued) {
-      return continued.id;
+      return { id: continued.id };
     }
-    const opened = await this.options.store.openConversation(card.customer.id, {
+    const opening = this.options.store.prepareConversation({
       subject: 'Phone call',
       channel: 'voice',
     });
-    return opened.id;
+    return { id: opening.id, opening };
   }
 
   /**
@@ -235,12 +241,17 @@ export class CallService {
     customerId: string,
     events: EventInput[],
     log: CallLog,
+    opening?: PreparedConversation,
   ): Promise<void> {
     if (events.length === 0) {
       return;
     }
     try {
-      await this.options.store.appendEvents(customerId, events);
+      await this.options.store.appendEvents(
+        customerId,
+        events,
+        opening === undefined ? {} : { opening },
+      );
     } catch (err) {
       log.warn(
         { customerId, events: events.length, err },

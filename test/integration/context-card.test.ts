@@ -162,6 +162,39 @@ describe('the context card', () => {
     expect(await own.store.cardById('bad{id}')).toBeUndefined();
   });
 
+  it('opens a conversation together with its first events', async () => {
+    const { customer } = await aCustomer(own.store);
+    const opening = own.store.prepareConversation({
+      subject: 'Phone call',
+      channel: 'voice',
+    });
+    await own.store.appendEvents(
+      customer.id,
+      [
+        {
+          type: 'call.started',
+          direction: 'inbound',
+          conversationId: opening.id,
+        },
+        { type: 'ivr.step', node: 'main-menu', conversationId: opening.id },
+      ],
+      { opening },
+    );
+
+    const card = await own.store.cardById(customer.id);
+    expect(card?.conversations.open).toEqual([
+      expect.objectContaining({
+        id: opening.id,
+        subject: 'Phone call',
+        channels: ['voice'],
+      }),
+    ]);
+    expect(card?.timeline.map((event) => event.type)).toEqual([
+      'ivr.step',
+      'call.started',
+    ]);
+  });
+
   it('refuses events for unknown customers or conversations, writing nothing', async () => {
     const keysBefore = await allKeys(own.redis.client);
     const unknown: unknown = await own.store
