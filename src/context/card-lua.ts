@@ -16,8 +16,13 @@
  * show, retention cutoff (ms), retention age (ms).
  */
 export const cardPrelude = `
+-- Most values need no escaping; cjson is asked only for those that do
+-- (control characters, quotes, backslashes).
 local function quote(value)
-  return cjson.encode(value)
+  if string.find(value, '[%c"\\\\]') then
+    return cjson.encode(value)
+  end
+  return '"' .. value .. '"'
 end
 
 -- A flat [field, value, ...] reply as JSON members; fields named in kinds
