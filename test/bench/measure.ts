@@ -53,6 +53,17 @@ export async function measureLookups(
     }
   };
 
+  // What the HTTP API and a screen-pop do: the ready JSON, sent on as it
+  // is, with no parse.
+  const lookupJson = async () => {
+    const index = Math.floor(pick() * seeded.ids.length);
+    const ref = store.normalizeIdentity('phone', seeded.phones[index] ?? '');
+    const json = await store.cardJsonByIdentity(ref);
+    if (json?.includes(`"id":"${seeded.ids[index] ?? ''}"`) !== true) {
+      throw new Error('the card lookup did not find the seeded customer');
+    }
+  };
+
   // JIT, script cache and connection warm, as in a server that has run a
   // while; nothing is recorded.
   logger.info({ warmupMs, concurrency }, 'warming up card lookups');
@@ -92,5 +103,41 @@ export async function measureLookups(
     target: 'ops_per_s >= baseline_ops_per_s / 3',
     meets_target:
       full.errors === 0 && fullLine.ops_per_s * 3 >= baselineLine.ops_per_s,
+  });
+
+  logger.info({ concurrency, phaseMs }, 'card JSON lookups at full speed');
+  phase = await probe(redis, redisPid);
+  const json = await fullSpeed(lookupJson, concurrency, phaseMs, signal);
+  const jsonLine = await summarize(
+    'card_json_by_phone.full_speed',
+    json,
+    phase,
+  );
+  emit({
+    ...jsonLine,
+    concurrency,
+    baseline_ops_per_s: baselineLine.ops_per_s,
+    ratio_to_baseline: round(jsonLine.ops_per_s / baselineLine.ops_per_s, 3),
+  });
+
+  // The comparison again as the plainest loop: one request at a time, each
+  // awaited before the next, for the GET and for the card.
+  logger.info({ phaseMs }, 'one-at-a-time loops');
+  phase = await probe(redis, redisPid);
+  const getLoop = await fullSpeed(get, 1, phaseMs, signal);
+  const getLoopLine = await summarize('redis_get.loop', getLoop, phase);
+  emit({ ...getLoopLine, concurrency: 1 });
+  phase = await probe(redis, redisPid);
+  const cardLoop = await fullSpeed(lookup, 1, phaseMs, signal);
+  const cardLoopLine = await summarize('card_by_phone.loop', cardLoop, phase);
+  emit({
+    ...cardLoopLine,
+    concurrency: 1,
+    baseline_ops_per_s: getLoopLine.ops_per_s,
+    ratio_to_baseline: round(cardLoopLine.ops_per_s / getLoopLine.ops_per_s, 3),
+    target: 'ops_per_s >= baseline_ops_per_s / 3',
+    meets_target:
+      cardLoop.errors === 0 &&
+      cardLoopLine.ops_per_s * 3 >= getLoopLine.ops_per_s,
   });
 }
