@@ -13,14 +13,16 @@ import { measureLookups, type LookupPlan, type Seeded } from './measure';
 import { info, probe, settleAof, usedMemory } from './observe';
 import { emit, warnIfDisturbed } from './report';
 import { seedCustomers, seedTimelines, type SeedPlan } from './seed';
+import { measureSip, type SipPlan } from './sip';
 import { measureWebhook, type WebhookPlan } from './webhook';
 
 /**
  * `npm run bench`: seeds a real redis-server with a contact center's worth of
  * customers and history, then measures the context-card lookup by phone, the
- * first thing bridgeline does when a call comes in, and then the call webhook
- * that lookup serves, over HTTP, on the same data. Results go to stdout as
- * one JSON object per line; progress goes to stderr.
+ * first thing bridgeline does when a call comes in, then the call webhook
+ * that lookup serves, over HTTP, and the SIP edge's routing of an INVITE,
+ * on the same data. Results go to stdout as one JSON object per line;
+ * progress goes to stderr.
  *
  * BENCH_CUSTOMERS scales the data down for a quick smoke run.
  * BENCH_CPU_PROFILE=<folder> profiles the server in each webhook phase.
@@ -47,6 +49,13 @@ const webhook: WebhookPlan = {
   warmupMs: 3_000,
   p99TargetMs: 20,
   minRatioToBaseline: 0.5,
+};
+const sip: SipPlan = {
+  concurrency: 32,
+  offeredRate: 2_000,
+  phaseMs: 10_000,
+  warmupMs: 2_000,
+  p99TargetMs: 5,
 };
 // Generous for two cores; a bench that hangs must still end and clean up.
 const watchdogMs = 20 * 60 * 1000;
@@ -136,6 +145,7 @@ async function bench(
     logger,
     signal,
   );
+  await measureSip(redis, { ...target, seeded }, sip, logger, signal);
 }
 
 /** Seeds, and reports how long it took and what the timelines weigh. */

@@ -363,6 +363,9 @@ export class DrachtioPeer {
     for (const text of proxyResult(msgId, wire, uriTarget(target))) {
       socket.write(frame(text));
     }
+    // The proxy is done (the last frame says so): nothing more can come for
+    // this transaction, and a long run would otherwise keep them all.
+    this.transactions.delete(tokens[2] ?? '');
   }
 
   /** The application's socket once it has routed `method`. */

@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { startBridgeline, type Bridgeline } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/log';
+import { round } from './load';
+import type { Seeded } from './measure';
+import { probe, settleAof } from './observe';
+import { profilePhase } from './profile';
+import { emit, outcomeLine, warnIfDisturbed } from './report';
+import { SipLoadClient, type SipPhaseSpec } from './sip-client';
+import { startConstantApp, type ConstantApp } from './sip-constant';
+
+/**
+ * INVITE to routing decision: real SIP from seeded callers goes through the
+ * drachtio-server test peer to bridgeline's SIP edge, which checks it, finds
+ * the caller's context card in Redis and proxies the call to the IVR with
+ * the context headers. Next to it, in the same run, the same peer feeds an
+ * application that proxies every INVITE to a constant: what drachtio-srf,
+ * the wire and the peer cost, which the edge's figures include too.
+ */
+
+export interface SipPlan {
+  /** INVITEs in flight in the closed loops, constant app and edge alike. */
+  concurrency: number;
+  offeredRate: number;
+  phaseMs: number;
+  warmupMs: number;
+  p99TargetMs: number;
+}
+
+export interface SipTarget {
+  redisUrl: string;
+  redisPid: number;
+  dataDir: string;
+  seeded: Seeded;
+}
+
+const ivrUri = 'sip:ivr@jambonz.example.com';
+
+export async function measureSip(
+  redis: Redis,
+  target: SipTarget,
+  plan: SipPlan,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const secret = randomBytes(24).toString('hex');
+  const { client, ports } = await SipLoadClient.start(
+    { secret, ivrUri, seeded: target.seeded },
+    signal,
+  );
+  let app: Bridgeline | undefined;
+  let constant: ConstantApp | undefined;
+  try {
+    app = await startEdge(ports.edge, secret, target, logger);
+    constant = await startConstantApp({
+      port: ports.constant,
+      secret,
+      uri: ivrUri,
+      headers: { 'X-Bridgeline-Customer': 'constant' },
+    });
+    const run = { client, redis, redisPid: target.redisPid, logger, signal };
+    await measurePhases(run, plan);
+  } finally {
+    client.close();
+    constant?.close();
+    await app?.close();
+  }
+}
+
+function startEdge(
+  port: number,
+  secret: string,
+  target: SipTarget,
+  logger: Logger,
+): Promise<Bridgeline> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL: target.redisUrl,
+    JAMBONZ_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    DATA_DIR: path.join(target.dataDir, 'bridgeline-sip'),
+    DRACHTIO_HOST: '127.0.0.1',
+    DRACHTIO_PORT: String(port),
+    DRACHTIO_SECRET: secret,
+    SIP_IVR_URI: ivrUri,
+    SIP_ROUTING_MODE: 'proxy',
+    // All calls come from four trunks: limits far above what they offer.
+    SIP_RATE_LIMIT: '100000',
+    SIP_RATE_WINDOW_MS: '1000',
+    SIP_MAX_CALLS_IN_SETUP: '10000',
+  });
+  return startBridgeline(
+    config,
+    logger.child({ component: 'bridgeline' }, { level: 'warn' }),
+  );
+}
+
+interface Run {
+  client: SipLoadClient;
+  redis: Redis;
+  redisPid: number;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+async function measurePhases(run: Run, plan: SipPlan): Promise<void> {
+  const { concurrency, offeredRate, phaseMs, warmupMs, p99TargetMs } = plan;
+  const full = { kind: 'full' as const, concurrency };
+
+  // JIT, drachtio-srf's parser and the Redis connection warm; not recorded.
+  run.logger.info({ warmupMs, concurrency }, 'warming up SIP INVITEs');
+  await run.client.run({
+    target: 'constant',
+    load: full,
+    durationMs: warmupMs,
+  });
+  await run.client.run({ target: 'edge', load: full, durationMs: warmupMs });
+
+  run.logger.info({ concurrency, phaseMs }, 'constant SIP app flat out');
+  const baseline = await phase(run, 'sip_invite.baseline', {
+    target: 'constant',
+    load: full,
+    durationMs: phaseMs,
+  });
+  emit({ ...baseline, concurrency });
+
+  run.logger.info({ concurrency, phaseMs }, 'SIP edge flat out');
+  const fast = await phase(run, 'sip_invite.full_speed', {
+    target: 'edge',
+    load: full,
+    durationMs: phaseMs,
+  });
+  emit({
+    ...fast,
+    concurrency,
+    baseline_ops_per_s: baseline.ops_per_s,
+    ratio_to_baseline: round(fast.ops_per_s / baseline.ops_per_s, 3),
+    target: `ops_per_s >= ${offeredRate}`,
+    meets_target: fast.errors === 0 && fast.ops_per_s >= offeredRate,
+  });
+
+  run.logger.info({ offeredRate, phaseMs }, 'SIP edge at a fixed rate');
+  const fixed = await phase(run, 'sip_invite.fixed_rate', {
+    target: 'edge',
+    load: { kind: 'fixed', rate: offeredRate },
+    durationMs: phaseMs,
+  });
+  // The open loop's time runs until its last answer, so a server that keeps
+  // up still shows a hair under the offered rate; one that falls behind
+  // stretches the phase by its backlog and misses by far more than 1 %.
+  const sustained = Math.floor(offeredRate * 0.99);
+  emit({
+    ...fixed,
+    offered_rate: offeredRate,
+    target: `ops_per_s >= ${sustained} and p99_ms <= ${p99TargetMs}`,
+    meets_target:
+      fixed.errors === 0 &&
+      fixed.ops_per_s >= sustained &&
+      fixed.p99_ms <= p99TargetMs,
+  });
+}
+
+/** One measured phase; `node` is the edge's process, the peers one apart. */
+async function phase(run: Run, name: string, spec: SipPhaseSpec) {
+  // The webhook phases before may have left an AOF rewrite running.
+  await settleAof(run.redis, run.signal);
+  const watch = await probe(run.redis, run.redisPid);
+  const profile = await profilePhase(name);
+  const outcome = await run.client.run(spec);
+  const cpu = await watch.cpu();
+  const peers = round(outcome.clientCpuMs / outcome.elapsedMs, 2);
+  const cores = {
+    node: cpu.node,
+    peers,
+    redis: cpu.redis,
+    irq: cpu.irq,
+    other: round(Math.max(0, cpu.other - peers), 2),
+  };
+  warnIfDisturbed(run.logger, name, cores);
+  const line = await outcomeLine(name, outcome, cores, watch);
+  await profile.stop();
+  return line;
+}
