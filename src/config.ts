@@ -2,6 +2,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import {
+  channelEnvironment,
+  channelSettings,
+  type ChannelSettings,
+} from './channels/settings';
+import {
   sipEnvironment,
   sipSettings,
   type SipSettings,
@@ -119,6 +124,8 @@ const environment = z.object({
   CALL_STATE_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(4 * 3600),
   // The SIP edge's variables; see src/voice/sip/settings.ts.
   ...sipEnvironment,
+  // Chat, SMS, email, links and callbacks; see src/channels/settings.ts.
+  ...channelEnvironment,
 });
 
 export type RedisTarget =
@@ -163,6 +170,8 @@ export interface Config {
   };
   /** The SIP edge on drachtio-srf; off while DRACHTIO_HOST is unset. */
   readonly sip: SipSettings;
+  /** Chat, SMS, email, escalation links and callbacks. */
+  readonly channels: ChannelSettings;
 }
 
 export class ConfigError extends Error {
@@ -211,8 +220,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const sip = sipSettings(e);
-  if (sip.problems.length > 0) {
-    throw new ConfigError(sip.problems);
+  const channels = channelSettings(e);
+  const problems = [...sip.problems, ...channels.problems];
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
   }
 
   return Object.freeze({
@@ -239,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callStateTtlSeconds: e.CALL_STATE_TTL_SECONDS,
     }),
     sip: sip.settings,
+    channels: channels.settings,
   });
 }
 
