@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { setUpChannels, type Channels } from './channels/setup';
 import type { Config } from './config';
 import { ContextStore } from './context/store';
 import { buildServer } from './http/server';
@@ -30,6 +31,8 @@ export interface Bridgeline {
   embeddedRedis: EmbeddedRedis | undefined;
   /** The SIP edge; state 'off' while DRACHTIO_HOST is unset. */
   sip: SipEdge;
+  /** Chat, SMS, email, links and callbacks. */
+  channels: Channels;
   /** Stops in order: new work, in-flight requests, timers, Redis last. */
   close(): Promise<void>;
 }
@@ -93,6 +96,17 @@ export async function startBridgeline(
   );
   // Known once the port is bound: PORT=0 picks one.
   let publicBaseUrl = config.voice.publicBaseUrl ?? '';
+  const channels = setUpChannels({
+    config,
+    store,
+    redis,
+    flows,
+    logger,
+    registry: metrics.registry,
+    adminToken,
+    publicBaseUrl: () => publicBaseUrl,
+    now,
+  });
   const voice = setUpVoice({
     webhookSecret: config.voice.webhookSecret,
     transferAllowlist: config.voice.transferAllowlist,
@@ -104,6 +118,7 @@ export async function startBridgeline(
     adminToken,
     publicBaseUrl: () => publicBaseUrl,
     now,
+    capabilities: channels.capabilities,
   });
   const sip = createSipEdge({
     settings: config.sip,
@@ -122,10 +137,12 @@ export async function startBridgeline(
     adminToken,
     flowStore: flows,
     voice,
+    channels,
   });
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
   publicBaseUrl ||= `http://localhost:${port}`;
+  await channels.start();
 
   const sweeper = setInterval(() => {
     store.sweepRetention().then(
@@ -153,11 +170,15 @@ export async function startBridgeline(
     redis,
     embeddedRedis,
     sip,
+    channels,
     async close() {
       // Calls first: no new INVITE is taken while the rest winds down.
       await sip.stop();
       clearInterval(sweeper);
       await app.close();
+      // Chats were closed with the server; the SMTP listener and the
+      // callback worker finish what they hold before Redis goes.
+      await channels.close();
       // Closing the server closed the voicemail streams; let their files finish.
       await voice.recordings.drain();
       await redis.quit().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/plugin';
+import type { Channels } from '../channels/setup';
 import type { ContextStore } from '../context/store';
 import type { FlowStore } from '../ivr/flow-store';
 import type { Metrics } from '../metrics';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   flowStore?: FlowStore;
   /** The SIP edge's link to drachtio-server, shown by /healthz. */
   sipState?: () => 'off' | 'connecting' | 'connected';
+  /** Chat, SMS, email, links and callbacks. */
+  channels?: Channels;
 }
 
 // A caller's request id is kept when it is a plain token; anything else
@@ -66,7 +69,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   healthRoutes(app, { ...options, startedAt: Date.now() });
   if (options.voice) {
-    voiceRoutes(app, options.voice);
+    voiceRoutes(app, options.voice, options.channels);
+  }
+  if (options.channels) {
+    const { channels } = options;
+    void app.register((scope, _options, done) => {
+      channels.publicRoutes(scope);
+      done();
+    });
   }
 
   void app.register(
@@ -81,6 +91,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (options.voice) {
         recordingRoutes(api, options.voice);
       }
+      options.channels?.apiRoutes(api);
       done();
     },
     { prefix: '/api' },

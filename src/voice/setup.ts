@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { ContextStore } from '../context/store';
 import { step } from '../ivr/engine';
+import type { Capabilities } from '../ivr/types';
 import type { FlowStore } from '../ivr/flow-store';
 import type { RedisClient } from '../redis/connect';
 import { CallService } from './call-service';
@@ -22,6 +23,8 @@ export interface VoiceSetup {
   /** PUBLIC_BASE_URL, or the local URL once the port is bound. */
   publicBaseUrl: () => string;
   now?: () => Date;
+  /** The services the handoff and callback nodes call. */
+  capabilities?: Capabilities;
 }
 
 /** The voice part of bridgeline, assembled from the settings. */
@@ -42,6 +45,9 @@ export function setUpVoice(setup: VoiceSetup): VoiceRouteOptions {
     step,
     recordings,
     transferAllowlist: setup.transferAllowlist,
+    ...(setup.capabilities === undefined
+      ? {}
+      : { capabilities: setup.capabilities }),
     ...(setup.now === undefined ? {} : { now: setup.now }),
   });
   return { calls, recordings, webhookSecret: setup.webhookSecret };

@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import type { Channels } from '../channels/setup';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseInput } from '../context/validate';
 import { BridgelineError } from '../errors';
@@ -28,6 +29,7 @@ export interface VoiceRouteOptions extends WebhookOptions {
 export function voiceRoutes(
   app: FastifyInstance,
   options: VoiceRouteOptions,
+  channels?: Pick<Channels, 'jambonzWebhooks'>,
 ): void {
   void app.register(websocket, {
     options: { handleProtocols: chooseSubprotocol, maxPayload: 1024 * 1024 },
@@ -35,6 +37,8 @@ export function voiceRoutes(
   void app.register(
     (scope, _options, done) => {
       jambonzWebhooks(scope, options);
+      // The messaging webhook (SMS) shares the scope and its signature check.
+      channels?.jambonzWebhooks(scope);
       done();
     },
     { prefix: '/jambonz' },

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config';
+import type { ContextStore } from '../context/store';
+import type { FlowStore } from '../ivr/flow-store';
+import type { Capabilities } from '../ivr/types';
+import type { Logger } from '../log';
+import type { RedisClient } from '../redis/connect';
+import { Journeys } from './journeys';
+
+/**
+ * The digital channels and escalations, assembled from the settings: chat,
+ * SMS, email, escalation links and callbacks. What they serve over HTTP is
+ * handed to the server in three groups, each behind its own guard; what
+ * runs on its own (the SMTP listener, the callback worker) starts and
+ * stops here.
+ */
+
+export interface ChannelsSetup {
+  config: Config;
+  store: ContextStore;
+  redis: RedisClient;
+  flows: FlowStore;
+  logger: Logger;
+  registry: Registry;
+  adminToken: string;
+  /** PUBLIC_BASE_URL, or the local URL once the port is bound. */
+  publicBaseUrl: () => string;
+  now: () => Date;
+}
+
+export interface Channels {
+  /** Public routes: the chat page, the widget, its WebSocket, links. */
+  publicRoutes(app: FastifyInstance): void;
+  /** Routes under /api, behind the admin token (agent replies). */
+  apiRoutes(api: FastifyInstance): void;
+  /** Webhooks under /jambonz, behind its signature check (SMS). */
+  jambonzWebhooks(scope: FastifyInstance): void;
+  /** What the IVR's handoff and callback nodes call. */
+  capabilities: Capabilities;
+  /** Whose a digital message is and which conversation it continues. */
+  journeys: Journeys;
+  /** Starts listeners and workers; after the HTTP port is bound. */
+  start(): Promise<void>;
+  /** Stops taking work, drains what is in hand; before Redis closes. */
+  close(): Promise<void>;
+}
+
+export function setUpChannels(setup: ChannelsSetup): Channels {
+  // Each channel below takes the journeys; see journeys.ts.
+  const journeys = new Journeys(setup.store, setup.now);
+  const publicRoutes: ((app: FastifyInstance) => void)[] = [];
+  const apiRoutes: ((api: FastifyInstance) => void)[] = [];
+  const webhooks: ((scope: FastifyInstance) => void)[] = [];
+  const starts: (() => Promise<void>)[] = [];
+  // Closed in the reverse order of their starts.
+  const closes: (() => Promise<void>)[] = [];
+  const capabilities: Capabilities = {};
+
+  return {
+    publicRoutes: (app) => {
+      for (const add of publicRoutes) {
+        add(app);
+      }
+    },
+    apiRoutes: (api) => {
+      for (const add of apiRoutes) {
+        add(api);
+      }
+    },
+    jambonzWebhooks: (scope) => {
+      for (const add of webhooks) {
+        add(scope);
+      }
+    },
+    capabilities,
+    journeys,
+    async start() {
+      for (const start of starts) {
+        await start();
+      }
+    },
+    async close() {
+      for (const close of [...closes].reverse()) {
+        await close();
+      }
+    },
+  };
+}
