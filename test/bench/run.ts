@@ -14,6 +14,7 @@ import { info, probe, settleAof, usedMemory } from './observe';
 import { emit, warnIfDisturbed } from './report';
 import { seedCustomers, seedTimelines, type SeedPlan } from './seed';
 import { measureSip, type SipPlan } from './sip';
+import { digitalPhases } from './digital';
 import { measureWebhook, type WebhookPlan } from './webhook';
 
 /**
@@ -25,6 +26,7 @@ import { measureWebhook, type WebhookPlan } from './webhook';
  * progress goes to stderr.
  *
  * BENCH_CUSTOMERS scales the data down for a quick smoke run.
+ * BENCH_PHASES=card,webhook,sip,<digital phase>... runs only those.
  * BENCH_CPU_PROFILE=<folder> profiles the server in each webhook phase.
  */
 
@@ -129,6 +131,41 @@ async function bench(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
+  const chosen = choosePhases(process.env.BENCH_PHASES);
+  if (['card', 'webhook', 'sip'].some((name) => chosen.has(name))) {
+    await voicePhases(redis, target, chosen, logger, signal);
+  }
+  for (const [name, measure] of Object.entries(digitalPhases)) {
+    if (chosen.has(name)) {
+      await measure({ redis, ...target }, logger, signal);
+    }
+  }
+}
+
+/** Every phase by default; unknown names stop the bench before it starts. */
+function choosePhases(list: string | undefined): Set<string> {
+  const known = ['card', 'webhook', 'sip', ...Object.keys(digitalPhases)];
+  if (list === undefined || list.trim() === '') {
+    return new Set(known);
+  }
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_PHASES: no phase ${unknown.join(', ')}; known: ${known.join(', ')}`,
+    );
+  }
+  return new Set(names);
+}
+
+/** The call path on 100,000 seeded customers: card, webhook, SIP edge. */
+async function voicePhases(
+  redis: Redis,
+  target: { redisUrl: string; redisPid: number; dataDir: string },
+  chosen: Set<string>,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const { redisPid } = target;
   const store = new ContextStore(redis, {
     phoneDefaultRegion: 'US',
@@ -136,16 +173,30 @@ async function bench(
     card: { events: 20, conversations: 10 },
   });
   const seeded = await seed(store, redis, redisPid, logger, signal);
-  await measureLookups(store, redis, redisPid, seeded, lookups, logger, signal);
-  const customers = seeded.ids.length;
-  await measureWebhook(
-    redis,
-    { ...target, customers },
-    webhook,
-    logger,
-    signal,
-  );
-  await measureSip(redis, { ...target, seeded }, sip, logger, signal);
+  if (chosen.has('card')) {
+    await measureLookups(
+      store,
+      redis,
+      redisPid,
+      seeded,
+      lookups,
+      logger,
+      signal,
+    );
+  }
+  if (chosen.has('webhook')) {
+    const customers = seeded.ids.length;
+    await measureWebhook(
+      redis,
+      { ...target, customers },
+      webhook,
+      logger,
+      signal,
+    );
+  }
+  if (chosen.has('sip')) {
+    await measureSip(redis, { ...target, seeded }, sip, logger, signal);
+  }
 }
 
 /** Seeds, and reports how long it took and what the timelines weigh. */
