@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { ContextStore } from '../context/store';
 import type { FlowStore } from '../ivr/flow-store';
-import type { Capabilities } from '../ivr/types';
+import type { CapabilityServices } from '../ivr/types';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
 import { Journeys } from './journeys';
@@ -37,7 +37,7 @@ export interface Channels {
   /** Webhooks under /jambonz, behind its signature check (SMS). */
   jambonzWebhooks(scope: FastifyInstance): void;
   /** What the IVR's handoff and callback nodes call. */
-  capabilities: Capabilities;
+  capabilities: CapabilityServices;
   /** Whose a digital message is and which conversation it continues. */
   journeys: Journeys;
   /** Starts listeners and workers; after the HTTP port is bound. */
@@ -55,7 +55,7 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
   const starts: (() => Promise<void>)[] = [];
   // Closed in the reverse order of their starts.
   const closes: (() => Promise<void>)[] = [];
-  const capabilities: Capabilities = {};
+  const capabilities: CapabilityServices = {};
 
   return {
     publicRoutes: (app) => {

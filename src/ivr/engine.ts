@@ -3,7 +3,16 @@ import { handlers } from './nodes';
 import type { NodeHandler, Transition } from './nodes/handler';
 import { hangupVerb, sayVerb } from './nodes/speech';
 import { Turn } from './nodes/turn';
-import type { ActionPayload, CallState, Step, StepResult } from './types';
+import type {
+  ActionPayload,
+  CallState,
+  Effect,
+  EffectOutcome,
+  Step,
+  StepContext,
+  StepInput,
+  StepResult,
+} from './types';
 
 /**
  * The IVR engine: a pure function from (flow, call state, what jambonz
@@ -133,6 +142,12 @@ function run(turn: Turn, first: Transition, current: string): void {
       fault(turn, transition.fault);
       return;
     }
+    if ('effect' in transition) {
+      // The node resumes once the webhook has had the effect done.
+      state.awaiting = current;
+      turn.effect = { ...transition.effect, node: current };
+      return;
+    }
 
     const id = transition.next;
     const node = nodeOf(turn.flow, id);
@@ -157,6 +172,7 @@ function run(turn: Turn, first: Transition, current: string): void {
 /** Apologises and hangs up; the reason goes back to the webhook to log. */
 function fault(turn: Turn, reason: string): void {
   turn.fault = reason;
+  turn.effect = undefined;
   turn.verbs.push(sayVerb(APOLOGY, turn.voice({})), hangupVerb());
   turn.spoken(APOLOGY);
   turn.state.awaiting = undefined;
@@ -170,10 +186,13 @@ function fault(turn: Turn, reason: string): void {
  */
 function finish(turn: Turn): StepResult {
   const last = turn.verbs.at(-1);
+  // A pending effect resumes its node in the same webhook: the verbs that
+  // answer jambonz are the ones that step ends with.
   const continues =
-    last !== undefined &&
-    (last.verb === 'hangup' ||
-      (turn.state.awaiting !== undefined && 'actionHook' in last));
+    turn.effect !== undefined ||
+    (last !== undefined &&
+      (last.verb === 'hangup' ||
+        (turn.state.awaiting !== undefined && 'actionHook' in last)));
   if (!continues) {
     fault(turn, 'the verbs left jambonz without a next instruction');
   }
@@ -183,5 +202,63 @@ function finish(turn: Turn): StepResult {
     state: turn.state,
     events: turn.events,
     ...(turn.fault === undefined ? {} : { fault: turn.fault }),
+    ...(turn.effect === undefined ? {} : { effect: turn.effect }),
+  };
+}
+
+/**
+ * A step, and while it stops for an effect, the resumed node's, with the
+ * outcome `resolve` gives: how the simulator and tests play an effect. The
+ * webhook has effects done for real, asynchronously (call-steps.ts).
+ */
+export function stepThrough(
+  flow: Flow,
+  state: CallState,
+  input: StepInput,
+  context: StepContext,
+  resolve: (effect: Effect) => EffectOutcome,
+): StepResult {
+  let result = step(flow, state, input, context);
+  for (let i = 0; result.effect && i < MAX_NODES_PER_STEP; i += 1) {
+    const { effect } = result;
+    const current = flowOfState(flow, result.state, context);
+    if (!current) {
+      break;
+    }
+    const payload = { call_sid: state.callSid, effect: resolve(effect) };
+    const resumed = step(
+      current,
+      result.state,
+      { kind: 'action', node: effect.node, payload },
+      context,
+    );
+    result = joinSteps(result, resumed);
+  }
+  return result;
+}
+
+/** The flow a call's state is in now: `flow`, or a subflow it entered. */
+export function flowOfState(
+  flow: Flow,
+  state: CallState,
+  context: StepContext,
+): Flow | undefined {
+  return state.flowId === flow.id
+    ? flow
+    : context.flows(state.flowId, state.flowVersion)?.flow;
+}
+
+/**
+ * One webhook's answer when an effect split it into two steps: what the
+ * caller heard before the effect, then what the resumed node said.
+ */
+export function joinSteps(first: StepResult, second: StepResult): StepResult {
+  const fault = second.fault ?? first.fault;
+  return {
+    verbs: [...first.verbs, ...second.verbs],
+    events: [...first.events, ...second.events],
+    state: second.state,
+    ...(fault === undefined ? {} : { fault }),
+    ...(second.effect === undefined ? {} : { effect: second.effect }),
   };
 }

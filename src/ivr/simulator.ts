@@ -1,6 +1,6 @@
 import type { ContextCard } from '../context/card';
 import type { EventInput } from '../context/events';
-import { newCallState, step } from './engine';
+import { newCallState, stepThrough } from './engine';
 import type { Flow } from './flow';
 import type {
   ActionPayload,
@@ -9,6 +9,8 @@ import type {
   JambonzVerb,
   PublishedFlow,
   StepContext,
+  StepInput,
+  StepResult,
 } from './types';
 
 /**
@@ -132,7 +134,7 @@ export function simulate(flow: Flow, options: SimOptions): SimResult {
   const events: EventInput[] = [];
   const steps: SimStep[] = [];
 
-  const record = (result: ReturnType<typeof step>, input?: SimInput) => {
+  const record = (result: StepResult, input?: SimInput) => {
     events.push(...result.events);
     steps.push({
       ...(input === undefined ? {} : { input }),
@@ -155,7 +157,11 @@ export function simulate(flow: Flow, options: SimOptions): SimResult {
       ? {}
       : { conversationId: options.conversationId }),
   });
-  let state = record(step(flow, fresh, { kind: 'start' }, context));
+  // An effect the engine asks for is one whose service said it was there:
+  // the simulator plays it as done.
+  const run = (current: Flow, from: CallState, input: StepInput) =>
+    stepThrough(current, from, input, context, () => 'done');
+  let state = record(run(flow, fresh, { kind: 'start' }));
   let hungUp = false;
   let used = 0;
 
@@ -180,7 +186,7 @@ export function simulate(flow: Flow, options: SimOptions): SimResult {
       node: state.awaiting,
       payload: simPayload(input),
     };
-    state = record(step(current, state, action, context), input);
+    state = record(run(current, state, action), input);
   }
 
   return {

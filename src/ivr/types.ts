@@ -32,6 +32,8 @@ export interface CallState {
   conversationId?: string;
   /** Set once the flow reached a node that ends its part of the call. */
   ended: boolean;
+  /** The calling number, E.164, for nodes that reach the caller later. */
+  callerPhone?: string;
 }
 
 /**
@@ -49,15 +51,70 @@ export interface ActionPayload {
   };
   dial_call_status?: string;
   dial_sip_status?: number;
+  /** Set by bridgeline itself when it resumes a node after an effect. */
+  effect?: EffectOutcome;
   [field: string]: unknown;
 }
 
-/** Services a node may need that a later part of bridgeline provides. */
+export type HandoffChannel = 'sms' | 'chat' | 'email';
+
+/**
+ * Something a node needs done outside the engine before the flow can say
+ * what happened: a link sent, a callback booked. The engine stops at the
+ * node and returns the effect; the webhook has it done and resumes the node
+ * with `effect: 'done' | 'unavailable'` in the same request, so a prompt
+ * such as "we've sent you a link" is spoken only after the link went.
+ */
+export type EffectRequest =
+  { kind: 'handoff'; channel: HandoffChannel } | { kind: 'callback' };
+
+/** An effect and the node that waits for its outcome. */
+export type Effect = EffectRequest & { node: string };
+
+export type EffectOutcome = 'done' | 'unavailable';
+
+/** Who an effect is for: the call's caller, as far as the call knows. */
+export interface EffectCaller {
+  callSid: string;
+  /** The calling number, E.164, when the call came with a usable one. */
+  phone?: string;
+  customerId?: string;
+  conversationId?: string;
+  /** The flow and the nodes passed so far: for a caller not known before. */
+  flowId: string;
+  path: readonly string[];
+}
+
+/** The customer and conversation an effect found or opened. */
+export type EffectResult =
+  | { outcome: 'done'; customerId: string; conversationId: string }
+  | { outcome: 'unavailable' };
+
+/**
+ * Services a node may need that another part of bridgeline provides, as
+ * the engine sees them: it does no I/O, so it only asks whether a service
+ * is there at all.
+ */
 export interface Capabilities {
   /** Queue routing to agents; absent until agents exist. */
   queue?: { available(queue: string, skills: string[]): boolean };
-  handoff?: { available(channel: 'sms' | 'chat' | 'email'): boolean };
+  handoff?: { available(channel: HandoffChannel): boolean };
   callback?: { available(): boolean };
+}
+
+/** The same services as the webhook sees them: it has effects done. */
+export interface CapabilityServices extends Capabilities {
+  handoff?: {
+    available(channel: HandoffChannel): boolean;
+    perform(
+      caller: EffectCaller,
+      channel: HandoffChannel,
+    ): Promise<EffectResult>;
+  };
+  callback?: {
+    available(): boolean;
+    perform(caller: EffectCaller): Promise<EffectResult>;
+  };
 }
 
 /** A published flow and the version number it was published as. */
@@ -96,6 +153,8 @@ export interface StepResult {
    * absent when the flow ran as written. The webhook logs it.
    */
   fault?: string;
+  /** Set when the engine stopped at a node that needs an effect done. */
+  effect?: Effect;
 }
 
 /** The engine: `step(flow, state, input, context)`; see engine.ts. */

@@ -150,24 +150,35 @@ export class CallService {
       return apology();
     }
 
-    const state = newCallState(callSid, live.flowId, live.version, caller);
+    const callerPhone = this.callerPhone(payload.from);
+    const state = {
+      ...newCallState(callSid, live.flowId, live.version, caller),
+      ...(callerPhone === undefined ? {} : { callerPhone }),
+    };
+    // The call's first events open its conversation; they go with the
+    // first write, before an effect or at the end of the step.
+    let opening = conversation?.opening;
+    let first: EventInput[] = [started];
+    const flush = async (events: EventInput[], current: CallState) => {
+      const batch = [...first, ...events];
+      const prepared = opening;
+      first = [];
+      opening = undefined;
+      if (current.customerId !== undefined) {
+        await this.append(current.customerId, batch, log, prepared);
+      }
+    };
     const result = await this.steps.run(
       live.flow,
       state,
       { kind: 'start' },
       card,
       log,
+      flush,
     );
     await Promise.all([
       callStates.create(result.state),
-      customerId === undefined
-        ? undefined
-        : this.append(
-            customerId,
-            [started, ...result.events],
-            log,
-            conversation?.opening,
-          ),
+      flush(result.events, result.state),
     ]);
     log.info(
       { customerId, flowId: live.flowId, version: live.version },
@@ -200,17 +211,29 @@ export class CallService {
       customerId === undefined ? undefined : store.cardById(customerId),
       this.steps.actionInput(flow, node, payload),
     ]);
-    const result = await this.steps.run(flow, state, input, card, log);
+    const flush = async (events: EventInput[], current: CallState) => {
+      if (current.customerId !== undefined) {
+        await this.append(current.customerId, events, log);
+      }
+    };
+    const result = await this.steps.run(flow, state, input, card, log, flush);
     const [saved] = await Promise.all([
       callStates.update(result.state),
-      customerId === undefined
-        ? undefined
-        : this.append(customerId, result.events, log),
+      flush(result.events, result.state),
     ]);
     if (!saved) {
       log.info({ node }, 'the call ended while its action hook ran');
     }
     return result.verbs;
+  }
+
+  /** The calling number in E.164, for a link or a callback later. */
+  private callerPhone(from: string): string | undefined {
+    try {
+      return this.options.store.normalizeIdentity('phone', from).value;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -27,6 +27,7 @@ const storedState: z.ZodType<CallState> = z.object({
   customerId: z.string().optional(),
   conversationId: z.string().optional(),
   ended: z.boolean(),
+  callerPhone: z.string().optional(),
 });
 
 export function callStateKey(callSid: string): string {

@@ -2,12 +2,15 @@ import type { BaseLogger } from 'pino';
 import jambonz from '@jambonz/node-client';
 import type { ContextCard } from '../context/card';
 import type { EventInput } from '../context/events';
-import { APOLOGY } from '../ivr/engine';
+import { APOLOGY, joinSteps } from '../ivr/engine';
 import type { Flow } from '../ivr/flow';
 import type {
   ActionPayload,
   CallState,
-  Capabilities,
+  CapabilityServices,
+  Effect,
+  EffectCaller,
+  EffectResult,
   JambonzVerb,
   Step,
   StepContext,
@@ -26,11 +29,14 @@ export interface CallStepsOptions {
   step: Step;
   recordings: Recordings;
   transferAllowlist: readonly string[];
-  capabilities?: Capabilities;
+  capabilities?: CapabilityServices;
   /** How long an action hook waits for a voicemail still being saved. */
   recordingWaitMs?: number;
   now?: () => Date;
 }
+
+/** Effects one webhook may have done before it answers jambonz. */
+const maxEffectsPerStep = 3;
 
 /** Said, then hung up: the caller hears why the line goes quiet. */
 export function apology(): JambonzVerb[] {
@@ -49,12 +55,20 @@ export class CallSteps {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * One webhook's step. When the engine stops for an effect (a link to
+   * send, a callback to book), `flush` first stores the events so far (the
+   * conversation the effect writes to must exist), the effect is done, and
+   * the node resumes with its outcome; the verbs of both go back together.
+   */
   async run(
     flow: Flow,
     state: CallState,
     input: StepInput,
     card: ContextCard | undefined,
     log: CallLog,
+    flush: (events: EventInput[], state: CallState) => Promise<void> = () =>
+      Promise.resolve(),
   ): Promise<StepResult> {
     const { recordings } = this.options;
     const current = { flow, version: state.flowVersion };
@@ -66,7 +80,16 @@ export class CallSteps {
       voicemailUrl: (callSid) => recordings.streamUrl(callSid),
       capabilities: this.options.capabilities ?? {},
     };
-    const result = this.options.step(flow, state, input, context);
+    let result = this.options.step(flow, state, input, context);
+    for (let i = 0; result.effect && i < maxEffectsPerStep; i += 1) {
+      const { effect } = result;
+      await flush(result.events, result.state);
+      const resumed = await this.afterEffect(effect, result, context, log);
+      if (!resumed) {
+        break;
+      }
+      result = joinSteps({ ...result, events: [] }, resumed);
+    }
     if (result.fault !== undefined) {
       log.error(
         { fault: result.fault, flowId: state.flowId },
@@ -74,6 +97,74 @@ export class CallSteps {
       );
     }
     return result;
+  }
+
+  /** Has the effect done, then resumes its node with the outcome. */
+  private async afterEffect(
+    effect: Effect,
+    before: StepResult,
+    context: StepContext,
+    log: CallLog,
+  ): Promise<StepResult | undefined> {
+    const state = before.state;
+    const done = await this.perform(effect, state, log);
+    if (done.outcome === 'done') {
+      state.customerId = done.customerId;
+      state.conversationId = done.conversationId;
+    }
+    const current = await this.flowOf(state);
+    if (!current) {
+      return undefined;
+    }
+    return this.options.step(
+      current,
+      state,
+      {
+        kind: 'action',
+        node: effect.node,
+        payload: { call_sid: state.callSid, effect: done.outcome },
+      },
+      context,
+    );
+  }
+
+  /** An effect that fails is an unavailable service: the flow goes on. */
+  private async perform(
+    effect: Effect,
+    state: CallState,
+    log: CallLog,
+  ): Promise<EffectResult> {
+    const services = this.options.capabilities ?? {};
+    const caller: EffectCaller = {
+      callSid: state.callSid,
+      flowId: state.flowId,
+      path: state.path,
+      ...(state.callerPhone === undefined ? {} : { phone: state.callerPhone }),
+      ...(state.customerId === undefined
+        ? {}
+        : { customerId: state.customerId }),
+      ...(state.conversationId === undefined
+        ? {}
+        : { conversationId: state.conversationId }),
+    };
+    try {
+      const result =
+        effect.kind === 'handoff'
+          ? await services.handoff?.perform(caller, effect.channel)
+          : await services.callback?.perform(caller);
+      log.info(
+        { effect: effect.kind, outcome: result?.outcome ?? 'unavailable' },
+        'effect done',
+      );
+      return result ?? { outcome: 'unavailable' };
+    } catch (err) {
+      log.error({ err, effect: effect.kind }, 'effect failed');
+      return { outcome: 'unavailable' };
+    }
+  }
+
+  private async flowOf(state: CallState): Promise<Flow | undefined> {
+    return this.options.flows.getPublished(state.flowId, state.flowVersion);
   }
 
   /**

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { ContextStore } from '../context/store';
 import { step } from '../ivr/engine';
-import type { Capabilities } from '../ivr/types';
+import type { CapabilityServices } from '../ivr/types';
 import type { FlowStore } from '../ivr/flow-store';
 import type { RedisClient } from '../redis/connect';
 import { CallService } from './call-service';
@@ -24,7 +24,7 @@ export interface VoiceSetup {
   publicBaseUrl: () => string;
   now?: () => Date;
   /** The services the handoff and callback nodes call. */
-  capabilities?: Capabilities;
+  capabilities?: CapabilityServices;
 }
 
 /** The voice part of bridgeline, assembled from the settings. */

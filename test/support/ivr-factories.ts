@@ -2,7 +2,7 @@ import { validate } from '@jambonz/verb-specifications';
 import { pino } from 'pino';
 import type { ContextCard } from '../../src/context/card';
 import type { Conversation } from '../../src/context/conversations';
-import { newCallState, step } from '../../src/ivr/engine';
+import { newCallState, stepThrough } from '../../src/ivr/engine';
 import { flowSchema, type Flow, type FlowInput } from '../../src/ivr/flow';
 import type {
   ActionPayload,
@@ -96,7 +96,7 @@ export function startCall(
   context: StepContext = aContext(),
   state: CallState = aCallState(flow),
 ): StepResult {
-  return step(flow, state, { kind: 'start' }, context);
+  return stepThrough(flow, state, { kind: 'start' }, context, () => 'done');
 }
 
 /** The next step: jambonz posts `payload` to the awaited node's hook. */
@@ -107,11 +107,12 @@ export function reply(
   context: StepContext = aContext(),
 ): StepResult {
   const node = previous.state.awaiting ?? 'nothing-awaited';
-  return step(
+  return stepThrough(
     flow,
     previous.state,
     { kind: 'action', node, payload: { call_sid: 'CA-test-1', ...payload } },
     context,
+    () => 'done',
   );
 }
 

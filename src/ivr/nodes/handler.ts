@@ -1,5 +1,5 @@
 import type { NodeOf, NodeType } from '../flow';
-import type { ActionPayload } from '../types';
+import type { ActionPayload, EffectRequest } from '../types';
 import type { Turn } from './turn';
 
 /**
@@ -9,10 +9,16 @@ import type { Turn } from './turn';
  *   and this node resumes when it does;
  * - `end`: the verbs end the call (hangup) or hand it over for good;
  * - `fault`: the flow cannot go on as written; the engine apologises and
- *   hangs up, and says why in the step's result.
+ *   hangs up, and says why in the step's result;
+ * - `effect`: the node needs something done outside the engine; it resumes
+ *   with the outcome in the same webhook (see Effect in types.ts).
  */
 export type Transition =
-  { next: string } | { wait: true } | { end: true } | { fault: string };
+  | { next: string }
+  | { wait: true }
+  | { end: true }
+  | { fault: string }
+  | { effect: EffectRequest };
 
 /**
  * One per node type, in the spirit of jambonz's one class per verb: `enter`

@@ -5,6 +5,7 @@ import type { Flow } from '../flow';
 import { renderTemplate, type TemplateValues } from '../template';
 import type {
   CallState,
+  Effect,
   JambonzVerb,
   PublishedFlow,
   StepContext,
@@ -36,6 +37,8 @@ export class Turn {
   readonly events: EventInput[] = [];
   /** Why the step apologised and hung up, when it did. */
   fault: string | undefined;
+  /** What a node needs done before it can go on; see Effect. */
+  effect: Effect | undefined;
   private passage: Passage | undefined;
   /** The node running now, whose action hook its verbs carry. */
   private current = '';
