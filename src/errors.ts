@@ -25,6 +25,21 @@ export const errorCatalog = {
       'The Jambonz-Signature header is missing, stale or does not match; ' +
       'set JAMBONZ_WEBHOOK_SECRET to the webhook secret of the jambonz account.',
   },
+  BL_ERR_LINK_INVALID: {
+    status: 401,
+    message:
+      'This link is not one bridgeline sent, or it was changed; ask for ' +
+      'a new one.',
+  },
+  BL_ERR_LINK_EXPIRED: {
+    status: 410,
+    message: 'This link has expired; call us or ask for a new one.',
+  },
+  BL_ERR_LINK_USED: {
+    status: 410,
+    message:
+      'This link was already opened; links work once. Ask for a new one.',
+  },
   BL_ERR_VOICEMAIL_TOKEN: {
     status: 401,
     message:
