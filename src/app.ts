@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { setUpChannels, type Channels } from './channels/setup';
 import type { Config } from './config';
+import { resolveLinkSecret } from './escalation/link-secret';
 import { ContextStore } from './context/store';
 import { buildServer } from './http/server';
 import { loadShippedFlows } from './ivr/flow-loader';
@@ -104,6 +105,11 @@ export async function startBridgeline(
     logger,
     registry: metrics.registry,
     adminToken,
+    linkSecret: await resolveLinkSecret(
+      config.channels.links.secret,
+      config.dataDir,
+      logger,
+    ),
     publicBaseUrl: () => publicBaseUrl,
     now,
   });

@@ -6,6 +6,7 @@ import type { FlowStore } from '../ivr/flow-store';
 import type { CapabilityServices } from '../ivr/types';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
+import { LinkTokens } from '../escalation/links';
 import { Journeys } from './journeys';
 
 /**
@@ -24,6 +25,8 @@ export interface ChannelsSetup {
   logger: Logger;
   registry: Registry;
   adminToken: string;
+  /** Signs escalation links; see src/escalation/link-secret.ts. */
+  linkSecret: Buffer;
   /** PUBLIC_BASE_URL, or the local URL once the port is bound. */
   publicBaseUrl: () => string;
   now: () => Date;
@@ -40,6 +43,8 @@ export interface Channels {
   capabilities: CapabilityServices;
   /** Whose a digital message is and which conversation it continues. */
   journeys: Journeys;
+  /** The tokens in "carry on in chat" links. */
+  links: LinkTokens;
   /** Starts listeners and workers; after the HTTP port is bound. */
   start(): Promise<void>;
   /** Stops taking work, drains what is in hand; before Redis closes. */
@@ -56,6 +61,11 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
   // Closed in the reverse order of their starts.
   const closes: (() => Promise<void>)[] = [];
   const capabilities: CapabilityServices = {};
+  const links = new LinkTokens(setup.redis, {
+    secret: setup.linkSecret,
+    ttlMs: setup.config.channels.links.ttlMs,
+    now: () => setup.now().getTime(),
+  });
 
   return {
     publicRoutes: (app) => {
@@ -75,6 +85,7 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     },
     capabilities,
     journeys,
+    links,
     async start() {
       for (const start of starts) {
         await start();
