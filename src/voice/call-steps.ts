@@ -178,6 +178,9 @@ export class CallSteps {
     body: ActionPayload,
   ): Promise<StepInput> {
     const payload: ActionPayload = { ...body };
+    // Only bridgeline says what an effect did (see run); a body from the
+    // wire never does.
+    delete payload.effect;
     if (flow.nodes[node]?.type === 'voicemail') {
       const { recordings, recordingWaitMs = 3000 } = this.options;
       const callSid = body.call_sid;

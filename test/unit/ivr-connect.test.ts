@@ -1,4 +1,5 @@
 import { eventInput } from '../../src/context/events';
+import { step, stepThrough } from '../../src/ivr/engine';
 import {
   aCallState,
   aContext,
@@ -227,6 +228,74 @@ describe('unit: IVR nodes that connect the caller', () => {
         'We will call you back.',
         'Goodbye.',
       ]);
+    });
+  });
+
+  describe('when an offer needs its service to act', () => {
+    const offers = aFlow({
+      text: {
+        type: 'handoff',
+        channel: 'sms',
+        prompt: 'We sent you a link.',
+        next: 'sent',
+        on: { unavailable: 'sorry' },
+      },
+      sent: { type: 'hangup', prompt: 'Goodbye.' },
+      sorry: { type: 'hangup', prompt: 'Sorry, not today.' },
+    });
+    const context = aContext({
+      capabilities: { handoff: { available: () => true } },
+    });
+
+    it('stops at the node with the effect and promises nothing yet', () => {
+      const stopped = step(
+        offers,
+        aCallState(offers),
+        { kind: 'start' },
+        context,
+      );
+
+      expect(stopped.effect).toEqual({
+        kind: 'handoff',
+        channel: 'sms',
+        node: 'text',
+      });
+      expect(stopped.verbs).toEqual([]);
+      expect(stopped.state.awaiting).toBe('text');
+    });
+
+    it.each([
+      ['done', ['We sent you a link.', 'Goodbye.']],
+      ['unavailable', ['Sorry, not today.']],
+    ] as const)('when the effect is %s, says %j', (outcome, prompts) => {
+      const result = stepThrough(
+        offers,
+        aCallState(offers),
+        { kind: 'start' },
+        context,
+        () => outcome,
+      );
+
+      expect(result.effect).toBeUndefined();
+      expect(spoken(result)).toEqual(prompts);
+    });
+
+    it('does not take an effect outcome from a jambonz body as done', () => {
+      const stopped = step(
+        offers,
+        aCallState(offers),
+        { kind: 'start' },
+        context,
+      );
+
+      const resumed = reply(
+        offers,
+        stopped,
+        { effect: 'unavailable' },
+        context,
+      );
+
+      expect(spoken(resumed)).toEqual(['Sorry, not today.']);
     });
   });
 
