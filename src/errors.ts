@@ -46,6 +46,24 @@ export const errorCatalog = {
       'This voicemail stream URL is not valid for the call; use the URL ' +
       'from the listen verb bridgeline returned.',
   },
+  BL_ERR_CHAT_RATE_LIMITED: {
+    status: 429,
+    message:
+      'Too many chat messages this minute; wait a moment and send it ' +
+      'again. Nothing was stored.',
+  },
+  BL_ERR_CHAT_FRAME_TOO_LARGE: {
+    status: 413,
+    message:
+      'The chat frame is larger than CHAT_MAX_FRAME_BYTES; send a shorter ' +
+      'message. Nothing was stored.',
+  },
+  BL_ERR_CALLBACKS_UNAVAILABLE: {
+    status: 503,
+    message:
+      'Call backs are not available here; keep chatting and an agent ' +
+      'will answer.',
+  },
   BL_ERR_ROUTE_NOT_FOUND: {
     status: 404,
     message: 'No such endpoint; see docs/ARCHITECTURE.md for the API.',

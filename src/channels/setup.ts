@@ -7,6 +7,8 @@ import type { CapabilityServices } from '../ivr/types';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
 import { LinkTokens } from '../escalation/links';
+import type { ChatService } from './chat/service';
+import { setUpChat } from './chat/setup';
 import { Journeys } from './journeys';
 
 /**
@@ -45,6 +47,8 @@ export interface Channels {
   journeys: Journeys;
   /** The tokens in "carry on in chat" links. */
   links: LinkTokens;
+  /** Web chat; joinConversation joins a link's visitor to its chat. */
+  chat: ChatService;
   /** Starts listeners and workers; after the HTTP port is bound. */
   start(): Promise<void>;
   /** Stops taking work, drains what is in hand; before Redis closes. */
@@ -67,6 +71,19 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     now: () => setup.now().getTime(),
   });
 
+  const chat = setUpChat({
+    settings: setup.config.channels.chat,
+    store: setup.store,
+    journeys,
+    logger: setup.logger,
+    adminToken: setup.adminToken,
+    now: setup.now,
+  });
+  publicRoutes.push(chat.publicRoutes);
+  apiRoutes.push(chat.apiRoutes);
+  starts.push(chat.start);
+  closes.push(chat.close);
+
   return {
     publicRoutes: (app) => {
       for (const add of publicRoutes) {
@@ -86,6 +103,7 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     capabilities,
     journeys,
     links,
+    chat: chat.service,
     async start() {
       for (const start of starts) {
         await start();
