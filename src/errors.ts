@@ -127,6 +127,34 @@ export const errorCatalog = {
       "Some of the flow's scenarios failed, listed in problems; fix the " +
       'flow or its scenarios. Nothing was published.',
   },
+  BL_ERR_SMS_OPTED_OUT: {
+    status: 409,
+    message:
+      'The customer opted out of SMS (they texted STOP); reach them on ' +
+      'another channel, or wait for them to text START.',
+  },
+  BL_ERR_SMS_RATE_LIMITED: {
+    status: 429,
+    message:
+      'This number had SMS_PER_NUMBER_PER_HOUR texts in the past hour; ' +
+      'try again later or use another channel. Nothing was sent.',
+  },
+  BL_ERR_SMS_NO_ADDRESS: {
+    status: 422,
+    message: 'The customer has no phone number to text; link one first.',
+  },
+  BL_ERR_SMS_NOT_CONFIGURED: {
+    status: 503,
+    message:
+      'SMS is off: set JAMBONZ_API_BASE_URL, JAMBONZ_ACCOUNT_SID, ' +
+      'JAMBONZ_API_KEY and SMS_FROM_NUMBER.',
+  },
+  BL_ERR_SMS_SEND_FAILED: {
+    status: 502,
+    message:
+      'The jambonz REST API did not accept the message; check its logs ' +
+      'and the JAMBONZ_API_* settings, then send it again.',
+  },
   BL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
     message: 'The request body is too large.',

@@ -6,10 +6,14 @@ import type { FlowStore } from '../ivr/flow-store';
 import type { CapabilityServices } from '../ivr/types';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
+import type { CallbackRequests } from '../escalation/callback-requests';
 import { LinkTokens } from '../escalation/links';
+import { CostLimits } from './cost-limits';
 import type { ChatService } from './chat/service';
 import { setUpChat } from './chat/setup';
 import { Journeys } from './journeys';
+import type { SmsSender } from './outbound';
+import { setUpSms } from './sms';
 
 /**
  * The digital channels and escalations, assembled from the settings: chat,
@@ -47,6 +51,10 @@ export interface Channels {
   journeys: Journeys;
   /** The tokens in "carry on in chat" links. */
   links: LinkTokens;
+  /** Texts a customer; refuses 'not-configured' until SMS is set up. */
+  sms?: SmsSender;
+  /** Per-number hourly limits on SMS and calls; see cost-limits.ts. */
+  costLimits: CostLimits;
   /** Web chat; joinConversation joins a link's visitor to its chat. */
   chat: ChatService;
   /** Starts listeners and workers; after the HTTP port is bound. */
@@ -70,6 +78,27 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     ttlMs: setup.config.channels.links.ttlMs,
     now: () => setup.now().getTime(),
   });
+
+  const costLimits = new CostLimits(
+    setup.redis,
+    {
+      sms: setup.config.channels.sms.perNumberPerHour,
+      call: setup.config.channels.calls.perNumberPerHour,
+    },
+    () => setup.now().getTime(),
+  );
+  // The callback service, set once it is built: it texts through SMS, and
+  // SMS's CALL ME keyword asks it for a call back.
+  const callbackLine: { service?: CallbackRequests } = {};
+  const sms = setUpSms({
+    ...setup,
+    journeys,
+    costLimits,
+    callbacks: () => callbackLine.service,
+  });
+  webhooks.push(sms.webhook);
+  apiRoutes.push(sms.replyRoute);
+  closes.push(sms.close);
 
   const chat = setUpChat({
     settings: setup.config.channels.chat,
@@ -103,6 +132,8 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     capabilities,
     journeys,
     links,
+    sms: sms.sender,
+    costLimits,
     chat: chat.service,
     async start() {
       for (const start of starts) {

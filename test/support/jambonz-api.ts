@@ -40,6 +40,11 @@ export class JambonzApiStandIn {
   readonly requests: ApiRequest[] = [];
   readonly apiKey: string;
   readonly accountSid = `acct-${randomUUID()}`;
+  /**
+   * What a created message is answered with: 200 as jambonz does, or the
+   * 201 @jambonz/node-client expects (a jambonz that fixed its status).
+   */
+  messageStatus: 200 | 201 = 200;
   private intercept: StandInOptions['intercept'];
   private readonly waiters: {
     match: (request: ApiRequest) => boolean;
@@ -157,7 +162,7 @@ export class JambonzApiStandIn {
       accountSid: match[1],
       body,
     };
-    const known = answerFor(request);
+    const known = answerFor(request, this.messageStatus);
     if (known.status === 404 || request.accountSid !== this.accountSid) {
       reply(404, { msg: 'Not Found' });
       return;
@@ -188,10 +193,13 @@ export class JambonzApiStandIn {
   }
 }
 
-function answerFor(request: ApiRequest): { status: number; sid?: string } {
+function answerFor(
+  request: ApiRequest,
+  messageStatus: number,
+): { status: number; sid?: string } {
   const { method, resource } = request;
   if (method === 'POST' && resource === 'Messages') {
-    return { status: 200, sid: randomUUID() };
+    return { status: messageStatus, sid: randomUUID() };
   }
   if (method === 'POST' && resource === 'Calls') {
     return { status: 201, sid: randomUUID() };

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ContextCard } from '../../context/card';
+import { verificationLevels } from '../../context/identity';
+import type { ContextStore } from '../../context/store';
+import { parseInput } from '../../context/validate';
+import { BridgelineError, type ErrorCode } from '../../errors';
+import type { RefusalReason } from '../outbound';
+import { inboundSms } from './inbound-payload';
+import type { SmsInbound } from './inbound';
+import type { JambonzSmsSender } from './sender';
+
+/**
+ * The SMS routes: jambonz's messaging webhook, mounted in the /jambonz
+ * scope behind its signature check, and the agents' reply API under /api.
+ */
+
+/**
+ * POST /jambonz/sms. Point the jambonz application's messaging webhook
+ * here. The message is stored before the answer, so a 200 means kept;
+ * keyword answers are sent after it, so jambonz never waits on them.
+ */
+export function smsWebhook(inbound: SmsInbound) {
+  return (scope: FastifyInstance): void => {
+    scope.post('/sms', async (request) => {
+      const sms = parseInput(inboundSms, request.body);
+      await inbound.receive(sms);
+      return {};
+    });
+  };
+}
+
+// Ten concatenated segments: what carriers deliver as one message.
+const replyInput = z.strictObject({
+  text: z.string().trim().min(1).max(1600),
+});
+
+const refusals: Record<RefusalReason, ErrorCode> = {
+  'opted-out': 'BL_ERR_SMS_OPTED_OUT',
+  'rate-limited': 'BL_ERR_SMS_RATE_LIMITED',
+  'no-address': 'BL_ERR_SMS_NO_ADDRESS',
+  'not-configured': 'BL_ERR_SMS_NOT_CONFIGURED',
+};
+
+interface WithConversation {
+  Params: { id: string; conversationId: string };
+}
+
+/**
+ * POST /api/customers/:id/conversations/:conversationId/sms {text}: an
+ * agent's reply by SMS, to the customer's best phone number. 201 with
+ * { status: 'sent', id } or a coded refusal.
+ */
+export function smsReplyRoute(store: ContextStore, sender: JambonzSmsSender) {
+  return (api: FastifyInstance): void => {
+    api.post<WithConversation>(
+      '/customers/:id/conversations/:conversationId/sms',
+      async (request, reply) => {
+        const { text } = parseInput(replyInput, request.body);
+        const { id, conversationId } = request.params;
+        const card = await store.cardById(id);
+        if (!card) {
+          throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND', {
+            field: 'id',
+          });
+        }
+        const { open, recent } = card.conversations;
+        if (![...open, ...recent].some((c) => c.id === conversationId)) {
+          throw new BridgelineError('BL_ERR_CONVERSATION_NOT_FOUND', {
+            field: 'conversationId',
+          });
+        }
+        const to = bestPhone(card);
+        if (to === undefined) {
+          throw new BridgelineError('BL_ERR_SMS_NO_ADDRESS', { field: 'id' });
+        }
+
+        let result;
+        try {
+          result = await sender.send({
+            customerId: id,
+            conversationId,
+            to,
+            text,
+          });
+        } catch (err) {
+          request.log.warn({ err, customerId: id }, 'sms reply not sent');
+          throw new BridgelineError('BL_ERR_SMS_SEND_FAILED');
+        }
+        if (result.status === 'refused') {
+          throw new BridgelineError(refusals[result.reason]);
+        }
+        return reply.status(201).send(result);
+      },
+    );
+  };
+}
+
+/** The most trusted phone number, the latest linked among equals. */
+export function bestPhone(card: ContextCard): string | undefined {
+  const trust = (level: (typeof verificationLevels)[number]) =>
+    verificationLevels.indexOf(level);
+  const phones = card.identities
+    .filter((identity) => identity.kind === 'phone')
+    .sort(
+      (a, b) =>
+        trust(b.verification) - trust(a.verification) ||
+        b.linkedAt.localeCompare(a.linkedAt),
+    );
+  return phones[0]?.value;
+}
