@@ -49,3 +49,19 @@ if ! command -v "$redis_bin" >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends redis-server >/dev/null
   if [ "$created_policy" -eq 1 ]; then rm -f "$policy"; fi
 fi
+
+# The chat page's browser test drives Debian's chromium with playwright-core.
+# Only tests need it: `npm start` and `npm run bench` do not ask for it.
+if [ "${npm_lifecycle_event:-}" = "pretest" ] && [ -z "${CHROMIUM_BIN:-}" ] &&
+  ! command -v chromium >/dev/null 2>&1; then
+  if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
+    say "chromium is missing; the chat page test needs it. Run:"
+    say "  sudo apt-get update && sudo apt-get install -y chromium"
+    say "or set CHROMIUM_BIN to a Chromium or Chrome binary."
+    exit 1
+  fi
+  say "installing chromium with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
