@@ -1,10 +1,15 @@
+import { SmsInbound } from '../../src/channels/sms/inbound';
+import { keywordReplies } from '../../src/channels/sms/keywords';
+import { inboundSms } from '../../src/channels/sms/inbound-payload';
+import { JambonzSmsSender } from '../../src/channels/sms/sender';
 import type { ContextCard } from '../../src/context/card';
+import { parseInput } from '../../src/context/validate';
 import type { TimelineEntry } from '../../src/context/events';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import { aPhone, anEmail } from '../support/factories';
 import { postWebhook, type PostOptions } from '../support/jambonz';
 import { JambonzApiStandIn, type ApiRequest } from '../support/jambonz-api';
-import { allKeys } from '../support/redis';
+import { allKeys, silentLogger } from '../support/redis';
 import { anInboundSms } from '../support/sms';
 
 const secret = 'jambonz-webhook-secret-for-sms-tests';
@@ -181,6 +186,29 @@ describe('SMS through jambonz', () => {
     });
   });
 
+  it('leaves no key naming the customer or their number after erasure', async () => {
+    const phone = aPhone();
+    await receive(anInboundSms(phone, 'HELP'));
+    await textTo(phone);
+    const card = await waitFor(
+      () => knownCard(phone),
+      (c) => smsEntries(c).length === 2,
+    );
+
+    const erased = await fetch(
+      `${running.base}/api/customers/${card.customer.id}`,
+      {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${testAdminToken}` },
+      },
+    );
+
+    expect(erased.status).toBe(200);
+    const keys = (await allKeys(running.redis.client)).join(' ');
+    expect(keys).not.toContain(card.customer.id);
+    expect(keys).not.toContain(phone.slice(2));
+  });
+
   describe('when the webhook is not from jambonz or is malformed', () => {
     it('refuses a forged signature and stores nothing', async () => {
       const phone = aPhone();
@@ -268,6 +296,30 @@ describe('SMS through jambonz', () => {
       expect(standIn.created('Messages')).toHaveLength(sentBefore);
     });
 
+    it('confirms a STOP once however often jambonz retries it', async () => {
+      const phone = aPhone();
+      const stop = anInboundSms(phone, 'STOP');
+      await receive(stop);
+      await receive(stop);
+      await textTo(phone);
+      // A later keyword's answer: any second confirmation was sent before it.
+      await receive(anInboundSms(phone, 'START'));
+      await standIn.next(
+        (request) =>
+          request.body.to === phone &&
+          String(request.body.text).includes('subscribed again'),
+      );
+
+      const confirmations = standIn
+        .created('Messages')
+        .filter(
+          (request) =>
+            request.body.to === phone &&
+            String(request.body.text).includes('unsubscribed'),
+        );
+      expect(confirmations).toHaveLength(1);
+    });
+
     it('subscribes the number again on START', async () => {
       const phone = aPhone();
       await receive(anInboundSms(phone, 'STOP'));
@@ -297,6 +349,44 @@ describe('SMS through jambonz', () => {
         'inbound',
       ]);
       expect(smsEntries(card)[0]?.messageSid).toBe(help.sid);
+    });
+  });
+
+  describe('when a texter asks for a call back', () => {
+    it('answers that call backs are unavailable when there is no callback service', async () => {
+      const { store, redis, channels } = running.app;
+      const sender = new JambonzSmsSender(
+        store,
+        channels.costLimits,
+        {
+          api: { ...apiTarget(), applicationSid: undefined },
+          from: ourNumber,
+        },
+        silentLogger,
+      );
+      const inbound = new SmsInbound({
+        redis,
+        store,
+        journeys: channels.journeys,
+        sender,
+        callbacks: () => undefined,
+        log: silentLogger,
+      });
+      const phone = aPhone();
+
+      const outcome = await inbound.receive(
+        parseInput(inboundSms, anInboundSms(phone, 'Call me')),
+      );
+
+      const answer = await textTo(phone);
+      expect(answer.body.text).toBe(keywordReplies.callbackUnavailable);
+      await inbound.drain();
+      expect(outcome).toMatchObject({ status: 'stored' });
+      const card = await knownCard(phone);
+      expect(smsEntries(card).map((entry) => entry.text)).toEqual([
+        keywordReplies.callbackUnavailable,
+        'Call me',
+      ]);
     });
   });
 
@@ -433,6 +523,14 @@ describe('SMS through jambonz', () => {
     });
   });
 });
+
+function apiTarget() {
+  return {
+    baseUrl: standIn.baseUrl,
+    accountSid: standIn.accountSid,
+    apiKey: standIn.apiKey,
+  };
+}
 
 /** Reads until `done` holds, polling; fails after two seconds. */
 async function waitFor<T>(

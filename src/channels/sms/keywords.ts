@@ -2,8 +2,8 @@
  * The keywords a texter may send instead of a message. US carriers and the
  * CTIA Messaging Principles and Best Practices require every programme to
  * honour STOP (and its synonyms) and HELP; carriers match them as the whole
- * message, in any case, with surrounding blanks and a trailing full stop
- * or exclamation mark ignored. "Stop calling me at work" is a message, not
+ * message, in any case; bridgeline also ignores surrounding blanks and
+ * trailing punctuation ("Stop.", "HELP?"). "Stop calling me at work" is a message, not
  * an opt-out: matching inside sentences would unsubscribe people who were
  * only talking.
  */
@@ -29,7 +29,7 @@ const keywords: Record<string, SmsKeyword> = {
 export function parseKeyword(text: string): SmsKeyword | undefined {
   const word = text
     .trim()
-    .replace(/[.!]+$/, '')
+    .replace(/[.!?]+$/, '')
     .replace(/\s+/g, ' ')
     .toUpperCase();
   return Object.hasOwn(keywords, word) ? keywords[word] : undefined;
