@@ -155,6 +155,12 @@ export const errorCatalog = {
       'The jambonz REST API did not accept the message; check its logs ' +
       'and the JAMBONZ_API_* settings, then send it again.',
   },
+  BL_ERR_SMS_BEING_STORED: {
+    status: 503,
+    message:
+      'This message_sid is being stored by an earlier delivery; retry ' +
+      'shortly and it will be acknowledged.',
+  },
   BL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
     message: 'The request body is too large.',

@@ -42,6 +42,8 @@ export type InboundOutcome =
 
 // Long enough to outlast any retry schedule of a webhook caller.
 const seenTtlSeconds = 7 * 24 * 60 * 60;
+// A delivery that died half-way frees its message_sid after this.
+const storingTtlSeconds = 60;
 
 /** Carries the customer's hash tag, so erasure takes it along. */
 const seenKey = (customerId: string, messageSid: string) =>
@@ -76,15 +78,24 @@ export class SmsInbound {
     });
 
     const key = seenKey(customerId, sms.message_sid);
-    const claimed = await redis.set(key, '1', 'EX', seenTtlSeconds, 'NX');
+    // 'storing' until the message is on the timeline, then 'stored'. A
+    // retry racing the first delivery is asked to come back rather than
+    // told "done": should the first fail, the retry still stores it.
+    const claimed = await redis.set(
+      key,
+      'storing',
+      'EX',
+      storingTtlSeconds,
+      'NX',
+    );
     if (claimed === null) {
+      if ((await redis.get(key)) === 'storing') {
+        throw new BridgelineError('BL_ERR_SMS_BEING_STORED');
+      }
       log.info('sms already stored: webhook retried');
       return { status: 'duplicate' };
     }
 
-    // TODO(security): a retry that arrives while the first delivery is
-    // still storing is answered 200 at once; should the first then fail,
-    // the message is lost. jambonz retries seconds apart, so rare.
     const keyword = parseKeyword(text);
     let placement;
     try {
@@ -108,6 +119,7 @@ export class SmsInbound {
       await redis.del(key);
       throw err;
     }
+    await redis.set(key, 'stored', 'EX', seenTtlSeconds);
 
     const { conversationId } = placement;
     log.info(
