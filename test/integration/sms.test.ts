@@ -194,10 +194,27 @@ describe('SMS through jambonz', () => {
       expect(smsEntries(await knownCard(phone))).toHaveLength(1);
     });
 
+    it('takes `to` and `cc` as one number or several', async () => {
+      const phone = aPhone();
+      const answer = await receive(
+        anInboundSms(phone, 'Group text', {
+          to: ['+16285550199', '+16285550198'],
+          cc: '+16285550197',
+        }),
+      );
+
+      expect(answer.status).toBe(200);
+      expect(smsEntries(await knownCard(phone))).toHaveLength(1);
+    });
+
     it('tolerates fields a newer jambonz adds', async () => {
       const phone = aPhone();
       const answer = await receive(
-        anInboundSms(phone, 'Hello', { segments: 1, encoding: 'GSM-7' }),
+        anInboundSms(phone, 'Hello', {
+          service_provider_sid: 'sp-1',
+          segments: 1,
+          carrier: null,
+        }),
       );
 
       expect(answer.status).toBe(200);
@@ -264,7 +281,8 @@ describe('SMS through jambonz', () => {
       ['to', { to: 42 }],
       ['text', { text: '', media: [] }],
       ['text', { text: ['an', 'array'] }],
-      ['cc', { cc: 'someone' }],
+      ['cc', { cc: [42] }],
+      ['to', { to: [] }],
     ])('answers 400 naming %s for a bad field', async (field, change) => {
       const phone = aPhone();
       const before = await allKeys(running.redis.client);

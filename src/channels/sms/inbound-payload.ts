@@ -10,6 +10,10 @@ import { z } from 'zod';
  */
 
 const optionalText = z.string().max(256).nullish();
+const number = z.string().trim().min(1).max(40);
+// jambonz passes on `to` and `cc` as the carrier gave them: one number or
+// several (jambonz-api-server looks the application up by each in turn).
+const numbers = z.union([number, z.array(number).min(1).max(20)]);
 
 export const inboundSms = z.looseObject({
   // The key of the message's idempotency: a retry carries the same sid.
@@ -20,9 +24,9 @@ export const inboundSms = z.looseObject({
   application_sid: optionalText,
   carrier: optionalText,
   // E.164 or national digits: normalised, and refused if no number.
-  from: z.string().trim().min(1).max(40),
-  to: z.string().trim().min(1).max(40),
-  cc: z.array(z.string().max(40)).max(20).nullish(),
+  from: number,
+  to: numbers,
+  cc: z.union([numbers, z.array(number).max(0)]).nullish(),
   // An MMS may carry media and no text; the limit is generous because a
   // long text is truncated for the timeline rather than lost.
   text: z.string().max(20_000).default(''),
