@@ -544,6 +544,48 @@ describe('SMS through jambonz', () => {
       expect(standIn.created('Messages')).toHaveLength(sentBefore);
     });
 
+    it('answers 422 for a customer with no phone number, sending nothing', async () => {
+      const { store } = running.app;
+      const { customer } = await store.upsertCustomer({
+        identities: [{ kind: 'email', value: anEmail() }],
+      });
+      const conversation = await store.openConversation(customer.id, {
+        subject: 'Email only',
+        channel: 'email',
+      });
+      const sentBefore = standIn.created('Messages').length;
+
+      const sent = await reply(customer.id, conversation.id, { text: 'Hi' });
+
+      expect(sent).toMatchObject({
+        status: 422,
+        body: { code: 'BL_ERR_SMS_NO_ADDRESS' },
+      });
+      expect(standIn.created('Messages')).toHaveLength(sentBefore);
+    });
+
+    it('texts the most trusted of several numbers', async () => {
+      const { store } = running.app;
+      const claimed = aPhone();
+      const carrier = aPhone();
+      const { customer } = await store.upsertCustomer({
+        identities: [
+          { kind: 'phone', value: carrier, verification: 'carrier' },
+          { kind: 'phone', value: claimed, verification: 'self_claimed' },
+        ],
+      });
+      const conversation = await store.openConversation(customer.id, {
+        subject: 'Two numbers',
+        channel: 'chat',
+      });
+
+      const sent = await reply(customer.id, conversation.id, { text: 'Hi' });
+
+      expect(sent.status).toBe(201);
+      const request = await standIn.next((r) => r.sid === sent.body.id);
+      expect(request.body.to).toBe(carrier);
+    });
+
     it('answers 404 for a conversation the customer does not have', async () => {
       const phone = aPhone();
       await receive(anInboundSms(phone, 'Hi'));

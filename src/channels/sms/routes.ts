@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ContextCard } from '../../context/card';
-import { verificationLevels } from '../../context/identity';
 import type { ContextStore } from '../../context/store';
 import { parseInput } from '../../context/validate';
 import { BridgelineError, type ErrorCode } from '../../errors';
@@ -70,17 +68,11 @@ export function smsReplyRoute(store: ContextStore, sender: JambonzSmsSender) {
             field: 'conversationId',
           });
         }
-        const to = bestPhone(card);
-        if (to === undefined) {
-          throw new BridgelineError('BL_ERR_SMS_NO_ADDRESS', { field: 'id' });
-        }
-
         let result;
         try {
-          result = await sender.send({
+          result = await sender.sendToCustomer({
             customerId: id,
             conversationId,
-            to,
             text,
           });
         } catch (err) {
@@ -94,18 +86,4 @@ export function smsReplyRoute(store: ContextStore, sender: JambonzSmsSender) {
       },
     );
   };
-}
-
-/** The most trusted phone number, the latest linked among equals. */
-export function bestPhone(card: ContextCard): string | undefined {
-  const trust = (level: (typeof verificationLevels)[number]) =>
-    verificationLevels.indexOf(level);
-  const phones = card.identities
-    .filter((identity) => identity.kind === 'phone')
-    .sort(
-      (a, b) =>
-        trust(b.verification) - trust(a.verification) ||
-        b.linkedAt.localeCompare(a.linkedAt),
-    );
-  return phones[0]?.value;
 }

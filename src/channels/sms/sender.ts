@@ -1,4 +1,6 @@
 import jambonz from '@jambonz/node-client';
+import type { ContextCard } from '../../context/card';
+import { verificationLevels } from '../../context/identity';
 import type { ContextStore } from '../../context/store';
 import { maskPhone, type Logger } from '../../log';
 import type { CostLimits } from '../cost-limits';
@@ -45,6 +47,20 @@ export class JambonzSmsSender implements SmsSender {
 
   send(message: SmsMessage): Promise<SendResult> {
     return this.deliver(message, { honourOptOut: true });
+  }
+
+  /**
+   * Texts the customer at their most trusted number: for a callback
+   * notice or a reply, where the caller knows the conversation but not
+   * the phone. 'no-address' when the customer has no number.
+   */
+  async sendToCustomer(message: OutboundMessage): Promise<SendResult> {
+    const card = await this.store.cardById(message.customerId);
+    const to = card && bestPhone(card);
+    if (to === undefined) {
+      return { status: 'refused', reason: 'no-address' };
+    }
+    return this.send({ ...message, to });
   }
 
   /**
@@ -154,4 +170,18 @@ function isStatusError(err: unknown): err is StatusError {
     typeof (err as Partial<StatusError>).statusCode === 'number' &&
     typeof (err as Partial<StatusError>).json === 'function'
   );
+}
+
+/** The most trusted phone number, the latest linked among equals. */
+export function bestPhone(card: ContextCard): string | undefined {
+  const trust = (level: (typeof verificationLevels)[number]) =>
+    verificationLevels.indexOf(level);
+  const phones = card.identities
+    .filter((identity) => identity.kind === 'phone')
+    .sort(
+      (a, b) =>
+        trust(b.verification) - trust(a.verification) ||
+        b.linkedAt.localeCompare(a.linkedAt),
+    );
+  return phones[0]?.value;
 }
