@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/log';
+import { measureChat } from './chat';
 
 /**
  * The digital channels' phases: chat delivery, callback scheduling and
@@ -21,4 +22,6 @@ export type DigitalPhase = (
 ) => Promise<void>;
 
 /** By name, in the order they run; BENCH_PHASES picks some by name. */
-export const digitalPhases: Record<string, DigitalPhase> = {};
+export const digitalPhases: Record<string, DigitalPhase> = {
+  chat: measureChat,
+};
