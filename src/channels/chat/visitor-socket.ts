@@ -177,7 +177,9 @@ export function serveVisitor(
       );
     }
     // The first message opens the conversation: watch it from then on.
-    await catchUp();
+    if (session.conversationId !== watched?.conversationId) {
+      await catchUp();
+    }
   };
 
   socket.on('message', (data: RawData, isBinary: boolean) => {
