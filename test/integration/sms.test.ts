@@ -586,6 +586,30 @@ describe('SMS through jambonz', () => {
       expect(request.body.to).toBe(carrier);
     });
 
+    it('refuses with not-configured, sending nothing, until SMS is set up', async () => {
+      const { store, channels } = running.app;
+      const phone = aPhone();
+      await receive(anInboundSms(phone, 'Hi'));
+      const card = await knownCard(phone);
+      const sentBefore = standIn.requests.length;
+      const sender = new JambonzSmsSender(
+        store,
+        channels.costLimits,
+        { api: { ...apiTarget(), applicationSid: undefined }, from: undefined },
+        silentLogger,
+      );
+
+      const result = await sender.send({
+        customerId: card.customer.id,
+        conversationId: card.conversations.open[0]?.id ?? '',
+        to: phone,
+        text: 'Hello',
+      });
+
+      expect(result).toEqual({ status: 'refused', reason: 'not-configured' });
+      expect(standIn.requests).toHaveLength(sentBefore);
+    });
+
     it('answers 404 for a conversation the customer does not have', async () => {
       const phone = aPhone();
       await receive(anInboundSms(phone, 'Hi'));
