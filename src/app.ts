@@ -125,6 +125,7 @@ export async function startBridgeline(
     publicBaseUrl: () => publicBaseUrl,
     now,
     capabilities: channels.capabilities,
+    ...(channels.placedCalls ? { placedCalls: channels.placedCalls } : {}),
   });
   const sip = createSipEdge({
     settings: config.sip,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCallbackHours } from '../escalation/callback-hours';
 
 /**
  * The digital channels' and escalations' settings: chat, SMS through
@@ -88,6 +89,10 @@ export const channelEnvironment = {
   /** When callbacks are placed: `always`, or e.g. `mon-fri 09:00-17:00`. */
   CALLBACK_HOURS: z.string().trim().min(1).default('always'),
   CALLBACK_TIMEZONE: z.string().trim().min(1).default('UTC'),
+  /** Callbacks one instance rings at once. */
+  CALLBACK_CONCURRENCY: whole(1, 100).default(2),
+  /** The handle time a wait is estimated with until callbacks are timed. */
+  CALLBACK_HANDLE_SECONDS: whole(10, 3600).default(240),
 };
 
 export const channelObject = z.object(channelEnvironment);
@@ -137,6 +142,8 @@ export interface ChannelSettings {
     readonly flowId: string;
     readonly hours: string;
     readonly timezone: string;
+    readonly concurrency: number;
+    readonly handleMs: number;
   };
 }
 
@@ -167,6 +174,17 @@ export function channelSettings(e: ChannelEnvironment): {
         });
       }
     }
+  }
+
+  try {
+    parseCallbackHours(e.CALLBACK_HOURS, e.CALLBACK_TIMEZONE);
+  } catch (err) {
+    const text = (err as Error).message;
+    const colon = text.indexOf(': ');
+    problems.push({
+      variable: text.slice(0, colon),
+      message: text.slice(colon + 2),
+    });
   }
 
   const jambonzApi =
@@ -210,6 +228,8 @@ export function channelSettings(e: ChannelEnvironment): {
       flowId: e.CALLBACK_FLOW_ID,
       hours: e.CALLBACK_HOURS,
       timezone: e.CALLBACK_TIMEZONE,
+      concurrency: e.CALLBACK_CONCURRENCY,
+      handleMs: e.CALLBACK_HANDLE_SECONDS * 1000,
     }),
   });
   return { settings, problems };

@@ -7,7 +7,10 @@ import type { CapabilityServices } from '../ivr/types';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
 import type { CallbackRequests } from '../escalation/callback-requests';
+import { setUpCallbacks } from '../escalation/callback-setup';
+import type { CallbackService } from '../escalation/callback-service';
 import { LinkTokens } from '../escalation/links';
+import type { PlacedCalls } from '../voice/call-service';
 import { CostLimits } from './cost-limits';
 import type { ChatService } from './chat/service';
 import { setUpChat } from './chat/setup';
@@ -57,6 +60,10 @@ export interface Channels {
   costLimits: CostLimits;
   /** Web chat; joinConversation joins a link's visitor to its chat. */
   chat: ChatService;
+  /** Digital to callback: requests, places in line, the calls. */
+  callbacks?: CallbackService;
+  /** What the call webhooks tell callbacks; see call-service.ts. */
+  placedCalls?: PlacedCalls;
   /** Starts listeners and workers; after the HTTP port is bound. */
   start(): Promise<void>;
   /** Stops taking work, drains what is in hand; before Redis closes. */
@@ -113,6 +120,15 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
   starts.push(chat.start);
   closes.push(chat.close);
 
+  const callbacks = setUpCallbacks({ ...setup, costLimits });
+  callbackLine.service = callbacks.service;
+  capabilities.callback = {
+    available: () => callbacks.service.available(),
+    perform: (caller) => callbacks.service.perform(caller),
+  };
+  starts.push(callbacks.start);
+  closes.push(callbacks.close);
+
   return {
     publicRoutes: (app) => {
       for (const add of publicRoutes) {
@@ -135,6 +151,8 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     sms: sms.sender,
     costLimits,
     chat: chat.service,
+    callbacks: callbacks.service,
+    placedCalls: callbacks.outcomes,
     async start() {
       for (const start of starts) {
         await start();

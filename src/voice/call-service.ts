@@ -26,6 +26,28 @@ import {
 export interface CallServiceOptions extends CallStepsOptions {
   store: ContextStore;
   callStates: CallStates;
+  /** Calls bridgeline placed itself: callbacks. */
+  placedCalls?: PlacedCalls;
+}
+
+/** A call bridgeline placed, answered: the flow it runs, and for whom. */
+export interface PlacedCall {
+  flowId: string;
+  customerId: string;
+  conversationId: string;
+  /** Flow variables the call starts with. */
+  vars: Record<string, string>;
+}
+
+/**
+ * Calls bridgeline placed through the jambonz REST API (callbacks). The
+ * call hook asks whether a call is one of them; only signed webhooks are
+ * asked, since the answer rests on the tag in the body. Every final status
+ * is passed on after the call's own bookkeeping.
+ */
+export interface PlacedCalls {
+  answered(payload: CallPayload, log: CallLog): Promise<PlacedCall | undefined>;
+  ended(payload: StatusPayload, log: CallLog): Promise<void>;
 }
 
 type Outcome = 'completed' | 'abandoned' | 'no-answer' | 'busy' | 'failed';
@@ -84,6 +106,11 @@ export class CallService {
     if (!finalStatuses.has(status)) {
       return;
     }
+    await this.options.placedCalls
+      ?.ended(payload, log)
+      .catch((err: unknown) => {
+        log.error({ err }, 'placed call outcome not recorded');
+      });
     const state = await this.options.callStates.finish(payload.call_sid);
     if (!state) {
       log.debug({ status }, 'final status for a call with no state');
@@ -114,18 +141,32 @@ export class CallService {
   ): Promise<JambonzVerb[]> {
     const { store, callStates, flows } = this.options;
     const callSid = payload.call_sid;
-    // Independent lookups, sent together: one round trip.
-    const [card, live] = await Promise.all([
-      identifyCaller(store, payload, trustSipHeaders, log),
-      flows.liveForNumber(payload.to),
-    ]);
-    const customerId = card?.customer.id;
-    const conversation = card
-      ? this.conversationFor(
-          card,
-          trustSipHeaders ? sipHeader(payload, conversationHeader) : undefined,
-        )
+    const placed = trustSipHeaders
+      ? await this.options.placedCalls?.answered(payload, log)
       : undefined;
+    // Independent lookups, sent together: one round trip.
+    const [card, live] = placed
+      ? await Promise.all([
+          store.cardById(placed.customerId),
+          flows.liveFlow(placed.flowId),
+        ])
+      : await Promise.all([
+          identifyCaller(store, payload, trustSipHeaders, log),
+          flows.liveForNumber(payload.to),
+        ]);
+    const customerId = card?.customer.id;
+    const conversation:
+      { id: string; opening?: PreparedConversation } | undefined =
+      placed && card
+        ? { id: placed.conversationId }
+        : card
+          ? this.conversationFor(
+              card,
+              trustSipHeaders
+                ? sipHeader(payload, conversationHeader)
+                : undefined,
+            )
+          : undefined;
     const caller: Pick<CallState, 'customerId' | 'conversationId'> =
       card && conversation
         ? { customerId: card.customer.id, conversationId: conversation.id }
@@ -150,10 +191,12 @@ export class CallService {
       return apology();
     }
 
-    const callerPhone = this.callerPhone(payload.from);
+    // A callback's customer is the called party.
+    const callerPhone = this.callerPhone(placed ? payload.to : payload.from);
     const state = {
-      ...newCallState(callSid, live.flowId, live.version, caller),
+      ...newCallState(callSid, live.flow.id, live.version, caller),
       ...(callerPhone === undefined ? {} : { callerPhone }),
+      ...(placed ? { vars: placed.vars } : {}),
     };
     // The call's first events open its conversation; they go with the
     // first write, before an effect or at the end of the step.
@@ -181,7 +224,7 @@ export class CallService {
       flush(result.events, result.state),
     ]);
     log.info(
-      { customerId, flowId: live.flowId, version: live.version },
+      { customerId, flowId: live.flow.id, version: live.version },
       'call started',
     );
     return result.verbs;

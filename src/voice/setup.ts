@@ -5,7 +5,7 @@ import { step } from '../ivr/engine';
 import type { CapabilityServices } from '../ivr/types';
 import type { FlowStore } from '../ivr/flow-store';
 import type { RedisClient } from '../redis/connect';
-import { CallService } from './call-service';
+import { CallService, type PlacedCalls } from './call-service';
 import { CallStates } from './call-state';
 import { flowSourceOf } from './flow-lookup';
 import { Recordings } from './recordings';
@@ -25,6 +25,8 @@ export interface VoiceSetup {
   now?: () => Date;
   /** The services the handoff and callback nodes call. */
   capabilities?: CapabilityServices;
+  /** Calls bridgeline placed (callbacks); see call-service.ts. */
+  placedCalls?: PlacedCalls;
 }
 
 /** The voice part of bridgeline, assembled from the settings. */
@@ -49,6 +51,9 @@ export function setUpVoice(setup: VoiceSetup): VoiceRouteOptions {
       ? {}
       : { capabilities: setup.capabilities }),
     ...(setup.now === undefined ? {} : { now: setup.now }),
+    ...(setup.placedCalls === undefined
+      ? {}
+      : { placedCalls: setup.placedCalls }),
   });
   return { calls, recordings, webhookSecret: setup.webhookSecret };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { postWebhook, type WebhookReply } from './jambonz';
 
 /**
  * A stand-in for the jambonz REST API (jambonz docs, "REST API"): the one
@@ -46,6 +47,8 @@ export class JambonzApiStandIn {
    */
   messageStatus: 200 | 201 = 200;
   private intercept: StandInOptions['intercept'];
+  private holding = false;
+  private readonly held: (() => void)[] = [];
   private readonly waiters: {
     match: (request: ApiRequest) => boolean;
     resolve: (request: ApiRequest) => void;
@@ -88,6 +91,18 @@ export class JambonzApiStandIn {
     };
   }
 
+  /** Calls POSTs get no answer until `releaseCalls`. */
+  holdCalls(): void {
+    this.holding = true;
+  }
+
+  releaseCalls(): void {
+    this.holding = false;
+    for (const release of this.held.splice(0)) {
+      release();
+    }
+  }
+
   setIntercept(intercept: StandInOptions['intercept']): void {
     this.intercept = intercept;
   }
@@ -111,6 +126,7 @@ export class JambonzApiStandIn {
   }
 
   async close(): Promise<void> {
+    this.releaseCalls();
     this.server.closeAllConnections();
     this.server.close();
     await once(this.server, 'close');
@@ -171,6 +187,14 @@ export class JambonzApiStandIn {
       request.sid = known.sid;
     }
     this.record(request);
+    if (this.holding && request.resource === 'Calls') {
+      // Held open, as a slow jambonz would: the test decides when (or
+      // whether, if it kills the caller first) the answer goes.
+      await new Promise<void>((release) => {
+        this.held.push(release);
+        res.on('close', release);
+      });
+    }
     const failure = this.intercept?.(request);
     if (failure !== undefined) {
       reply(failure, { msg: 'failed by the test' });
@@ -208,4 +232,52 @@ function answerFor(
     return { status: 202 };
   }
   return { status: 404 };
+}
+
+export type CallOutcome = 'answered' | 'no-answer' | 'busy' | 'failed';
+
+/**
+ * Plays jambonz for a call bridgeline asked the stand-in to place: on
+ * `answered`, the call hook (whose verbs are returned) and then the
+ * status hook with `completed`; otherwise only the final status. Each is
+ * signed and carries the call's tag as `customerData`, as jambonz does.
+ */
+export async function playCall(
+  base: string,
+  created: ApiRequest,
+  outcome: CallOutcome,
+  secret: string | undefined,
+  durationSeconds = 90,
+): Promise<WebhookReply | undefined> {
+  const to = created.body.to as { number?: string } | undefined;
+  const common = {
+    call_sid: created.sid,
+    direction: 'outbound',
+    from: created.body.from,
+    to: to?.number ?? '',
+    account_sid: created.accountSid,
+    customerData: created.body.tag,
+  };
+  const options = secret === undefined ? {} : { secret };
+  let reply: WebhookReply | undefined;
+  if (outcome === 'answered') {
+    reply = await postWebhook(
+      base,
+      '/jambonz/call',
+      { ...common, call_status: 'in-progress', sip_status: 200 },
+      options,
+    );
+  }
+  await postWebhook(
+    base,
+    '/jambonz/status',
+    {
+      ...common,
+      call_status: outcome === 'answered' ? 'completed' : outcome,
+      sip_status: outcome === 'busy' ? 486 : outcome === 'answered' ? 200 : 480,
+      duration: outcome === 'answered' ? durationSeconds : 0,
+    },
+    options,
+  );
+  return reply;
 }
