@@ -161,6 +161,52 @@ export const errorCatalog = {
       'This message_sid is being stored by an earlier delivery; retry ' +
       'shortly and it will be acknowledged.',
   },
+  BL_ERR_EMAIL_MALFORMED: {
+    status: 422,
+    message:
+      'The message could not be read as MIME (RFC 5322, RFC 2045); send ' +
+      'it again from an ordinary mail client. Nothing was stored.',
+  },
+  BL_ERR_EMAIL_NO_SENDER: {
+    status: 422,
+    message:
+      'The message has no From address bridgeline can reply to; send it ' +
+      'with a From such as name@example.com. Nothing was stored.',
+  },
+  BL_ERR_EMAIL_TOO_LARGE: {
+    status: 413,
+    message:
+      'The message is larger than SMTP_MAX_BYTES; send a shorter one or ' +
+      'fewer attachments. Nothing was stored.',
+  },
+  BL_ERR_EMAIL_RATE_LIMITED: {
+    status: 429,
+    message:
+      'Too many messages from this address this minute ' +
+      '(SMTP_MESSAGES_PER_MINUTE); try again later.',
+  },
+  BL_ERR_EMAIL_OPTED_OUT: {
+    status: 409,
+    message:
+      'The customer asked not to be emailed; reach them on another ' +
+      'channel. Nothing was sent.',
+  },
+  BL_ERR_EMAIL_HOURLY_LIMIT: {
+    status: 429,
+    message:
+      'This address had as many emails from us as allowed in an hour; ' +
+      'try again later or use another channel. Nothing was sent.',
+  },
+  BL_ERR_EMAIL_NO_ADDRESS: {
+    status: 422,
+    message: 'The customer has no email address; link one first.',
+  },
+  BL_ERR_EMAIL_SEND_FAILED: {
+    status: 502,
+    message:
+      'The mail relay at SMTP_URL did not accept the message; check ' +
+      'SMTP_URL and the relay, then send it again.',
+  },
   BL_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
     message: 'The request body is too large.',

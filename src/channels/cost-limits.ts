@@ -4,9 +4,11 @@ import type { RedisClient } from '../redis/connect';
 
 /**
  * Per-number hourly limits on what costs money: SMS sent and calls placed
- * to one number. A loop in a flow, an agent's double click or someone
- * abusing the callback keyword must not run up a carrier bill or flood a
- * stranger's phone, so every send or dial takes a slot here first.
+ * to one number, and emails sent to one address (a relay bills, and a
+ * flood of mail gets the sending domain listed as a spammer). A loop in a
+ * flow, an agent's double click or someone abusing the callback keyword
+ * must not run up a carrier bill or flood a stranger's phone, so every
+ * send or dial takes a slot here first.
  *
  * The window slides: a number may have at most `limit` sends in any hour,
  * not `limit` per clock hour (which would allow twice that across the
@@ -15,13 +17,15 @@ import type { RedisClient } from '../redis/connect';
  * racing for the last slot cannot both win.
  */
 
-export type CostKind = 'sms' | 'call';
+export type CostKind = 'sms' | 'call' | 'email';
 
 export interface CostLimitSettings {
   /** SMS_PER_NUMBER_PER_HOUR */
   sms: number;
   /** CALLS_PER_NUMBER_PER_HOUR */
   call: number;
+  /** Emails to one address; only the email channel's limits set it. */
+  email?: number;
 }
 
 const hourMs = 60 * 60 * 1000;
@@ -66,12 +70,16 @@ export class CostLimits {
    * take uses no slot.
    */
   async take(kind: CostKind, e164: string): Promise<boolean> {
+    const limit = this.limits[kind];
+    if (limit === undefined) {
+      throw new Error(`no hourly limit was set for ${kind}`);
+    }
     const member = `${this.now()}-${randomBytes(6).toString('base64url')}`;
     const taken = await this.redis.blTakeCostSlot(
       costKey(kind, e164),
       this.now(),
       hourMs,
-      this.limits[kind],
+      limit,
       member,
     );
     return taken === 1;

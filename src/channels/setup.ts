@@ -14,8 +14,9 @@ import type { PlacedCalls } from '../voice/call-service';
 import { CostLimits } from './cost-limits';
 import type { ChatService } from './chat/service';
 import { setUpChat } from './chat/setup';
+import { setUpEmail } from './email';
 import { Journeys } from './journeys';
-import type { SmsSender } from './outbound';
+import type { EmailSender, SmsSender } from './outbound';
 import { setUpSms } from './sms';
 
 /**
@@ -56,6 +57,10 @@ export interface Channels {
   links: LinkTokens;
   /** Texts a customer; refuses 'not-configured' until SMS is set up. */
   sms?: SmsSender;
+  /** Emails a customer; without SMTP_URL, into DATA_DIR/outbox. */
+  email?: EmailSender;
+  /** The SMTP listener's port once started (SMTP_PORT 0 picks one). */
+  smtpPort(): number | undefined;
   /** Per-number hourly limits on SMS and calls; see cost-limits.ts. */
   costLimits: CostLimits;
   /** Web chat; joinConversation joins a link's visitor to its chat. */
@@ -107,6 +112,16 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
   apiRoutes.push(sms.replyRoute);
   closes.push(sms.close);
 
+  // Email: the SMTP listener, the sender and the agents' reply route.
+  const email = setUpEmail({
+    ...setup,
+    journeys,
+    callbacks: () => callbackLine.service,
+  });
+  apiRoutes.push(email.replyRoute);
+  starts.push(email.start);
+  closes.push(email.close);
+
   const chat = setUpChat({
     settings: setup.config.channels.chat,
     store: setup.store,
@@ -149,6 +164,8 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     journeys,
     links,
     sms: sms.sender,
+    email: email.sender,
+    smtpPort: email.smtpPort,
     costLimits,
     chat: chat.service,
     callbacks: callbacks.service,
