@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/log';
 import { measureChat } from './chat';
+import { measureEmail } from './email';
 
 /**
  * The digital channels' phases: chat delivery, callback scheduling and
@@ -24,4 +25,5 @@ export type DigitalPhase = (
 /** By name, in the order they run; BENCH_PHASES picks some by name. */
 export const digitalPhases: Record<string, DigitalPhase> = {
   chat: measureChat,
+  email: measureEmail,
 };
