@@ -9,6 +9,7 @@ import type { RedisClient } from '../redis/connect';
 import type { CallbackRequests } from '../escalation/callback-requests';
 import { setUpCallbacks } from '../escalation/callback-setup';
 import type { CallbackService } from '../escalation/callback-service';
+import { Handoffs } from '../escalation/handoff';
 import { LinkTokens } from '../escalation/links';
 import type { PlacedCalls } from '../voice/call-service';
 import { CostLimits } from './cost-limits';
@@ -128,6 +129,9 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     journeys,
     logger: setup.logger,
     adminToken: setup.adminToken,
+    callbacks: () => callbackLine.service,
+    // A "carry on in chat" link opens its conversation once.
+    openLink: (token) => links.redeem(token),
     now: setup.now,
   });
   publicRoutes.push(chat.publicRoutes);
@@ -143,6 +147,20 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
   };
   starts.push(callbacks.start);
   closes.push(callbacks.close);
+
+  const handoffs = new Handoffs({
+    store: setup.store,
+    journeys,
+    links,
+    // Unconfigured SMS would refuse every link: the node says so at once.
+    sms: sms.sender.configured ? sms.sender : undefined,
+    email: undefined,
+    publicBaseUrl: setup.publicBaseUrl,
+  });
+  capabilities.handoff = {
+    available: (channel) => handoffs.available(channel),
+    perform: (caller, channel) => handoffs.perform(caller, channel),
+  };
 
   return {
     publicRoutes: (app) => {
