@@ -1,9 +1,9 @@
 import type { ContextCard } from '../context/card';
-import type { Conversation } from '../context/conversations';
 import type { EventInput, TimelineEntry } from '../context/events';
 import type { Verification } from '../context/identity';
 import type { IdentityKind } from '../context/keys';
 import type { ContextStore } from '../context/store';
+import { untitled, type Conversation } from '../context/conversations';
 
 /**
  * Where a digital message belongs: whose it is and which conversation it
@@ -131,7 +131,7 @@ export class Journeys {
 export function subjectLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   if (line === '') {
-    return 'New conversation';
+    return untitled.digital;
   }
   return line.length <= 80 ? line : `${line.slice(0, 79)}…`;
 }

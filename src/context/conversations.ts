@@ -9,6 +9,21 @@ import { channels, type Channel } from './events';
 export const conversationStatuses = ['open', 'pending', 'closed'] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
 
+/**
+ * The subjects bridgeline gives a conversation it opens before anyone has
+ * said what it is about. Nobody is told "about Phone call": where a
+ * subject is read out or written to a customer, these count as none.
+ */
+export const untitled = {
+  call: 'Phone call',
+  digital: 'New conversation',
+  chatCallback: 'Call back asked for in chat',
+} as const;
+
+export function isUntitled(subject: string): boolean {
+  return (Object.values(untitled) as string[]).includes(subject);
+}
+
 export interface Conversation {
   id: string;
   subject: string;

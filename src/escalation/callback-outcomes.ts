@@ -6,6 +6,7 @@ import { callbackKeys, type CallbackJob } from './callback-line';
 import type { CallbackSource } from './callback-requests';
 import type { CallbackService } from './callback-service';
 import { gaveUpNotice } from './callback-words';
+import { isUntitled } from '../context/conversations';
 
 /**
  * How a placed callback went, from its call's webhooks. jambonz hands the
@@ -106,7 +107,9 @@ export class CallbackOutcomes {
       conversationId,
       vars: {
         callbackChannel: channelWords[source],
-        ...(subject === null ? {} : { callbackSubject: subject }),
+        ...(subject === null || isUntitled(subject)
+          ? {}
+          : { callbackSubject: subject }),
       },
     };
   }

@@ -5,6 +5,7 @@ import type { Journeys } from '../channels/journeys';
 import type { EmailSender, SendResult, SmsSender } from '../channels/outbound';
 import type { EffectCaller, EffectResult, HandoffChannel } from '../ivr/types';
 import type { LinkTokens } from './links';
+import { untitled } from '../context/conversations';
 
 /**
  * Call to digital: the IVR's handoff node. The caller gets a link to the
@@ -124,7 +125,7 @@ export class Handoffs {
       return { card, conversationId: open.id };
     }
     const opening = store.prepareConversation({
-      subject: 'Phone call',
+      subject: untitled.call,
       channel: 'voice',
     });
     const events: EventInput[] = [

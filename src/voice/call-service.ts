@@ -22,6 +22,7 @@ import {
   type CallPayload,
   type StatusPayload,
 } from './payloads';
+import { untitled } from '../context/conversations';
 
 export interface CallServiceOptions extends CallStepsOptions {
   store: ContextStore;
@@ -292,7 +293,7 @@ export class CallService {
       return { id: continued.id };
     }
     const opening = this.options.store.prepareConversation({
-      subject: 'Phone call',
+      subject: untitled.call,
       channel: 'voice',
     });
     return { id: opening.id, opening };

@@ -18,6 +18,7 @@ import {
   type AppendOutcome,
 } from './transcript';
 import type { VisitorTokens } from './visitor-tokens';
+import { untitled } from '../../context/conversations';
 
 /**
  * Web chat: a visitor's messages into their conversation and the
@@ -241,7 +242,7 @@ export class ChatService {
     let conversationId = session.conversationId;
     if (conversationId === undefined) {
       const opened = await store.openConversation(customerId, {
-        subject: 'Call back asked for in chat',
+        subject: untitled.chatCallback,
         channel: 'chat',
       });
       conversationId = opened.id;
