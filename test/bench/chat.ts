@@ -47,6 +47,8 @@ export async function measureChat(
     const port = await server.start({
       PORT: '0',
       HOST: '127.0.0.1',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '0',
       REDIS_URL: target.redisUrl,
       ADMIN_TOKEN: adminToken,
       DATA_DIR: path.join(target.dataDir, 'chat'),

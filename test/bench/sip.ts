@@ -79,6 +79,8 @@ function startEdge(
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '0',
     REDIS_URL: target.redisUrl,
     JAMBONZ_WEBHOOK_SECRET: randomBytes(24).toString('hex'),
     LOG_LEVEL: 'warn',

@@ -57,6 +57,8 @@ export async function measureWebhook(
     loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '0',
       REDIS_URL: target.redisUrl,
       JAMBONZ_WEBHOOK_SECRET: secret,
       LOG_LEVEL: 'warn',

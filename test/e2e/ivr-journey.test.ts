@@ -37,6 +37,8 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '0',
     REDIS_URL: redis.server.url,
     ADMIN_TOKEN: token,
     JAMBONZ_WEBHOOK_SECRET: secret,

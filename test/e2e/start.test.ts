@@ -25,7 +25,13 @@ async function start(env: Record<string, string>): Promise<Running> {
     ['--import', 'tsx', path.join(root, 'src/main.ts')],
     {
       cwd: root,
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env },
+      env: {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: '0',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

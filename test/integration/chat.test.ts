@@ -333,6 +333,8 @@ describe('web chat', () => {
       const config = loadConfig({
         PORT: '0',
         HOST: '127.0.0.1',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: '0',
         REDIS_URL: running.redis.server.url,
         ADMIN_TOKEN: testAdminToken,
         DATA_DIR: await tempDir('app-b'),

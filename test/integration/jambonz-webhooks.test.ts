@@ -432,6 +432,8 @@ describe('the jambonz webhooks without a secret', () => {
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '0',
       REDIS_URL: running.redis.server.url,
       ADMIN_TOKEN: token,
       DATA_DIR: await tempDir('unsigned'),

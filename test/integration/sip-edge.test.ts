@@ -58,6 +58,8 @@ async function startEdge(env: Record<string, string>): Promise<Edge> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '0',
     REDIS_URL: redis.server.url,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     DATA_DIR: await tempDir('sip-edge'),

@@ -123,6 +123,8 @@ async function startEdge(redisUrl: string, env: Record<string, string> = {}) {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '0',
     REDIS_URL: redisUrl,
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     DATA_DIR: await tempDir('sip-resilience'),

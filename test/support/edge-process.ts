@@ -44,6 +44,8 @@ export async function startEdgeProcess(
         PATH: process.env.PATH ?? '',
         PORT: '0',
         HOST: '127.0.0.1',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: '0',
         LOG_LEVEL: 'error',
         REDIS_URL: redis.server.url,
         ADMIN_TOKEN: 'test-admin-token-0123456789',
