@@ -1,10 +1,16 @@
 import type { ContextCard } from '../../src/context/card';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import { aCustomer, anEmail } from '../support/factories';
-import { aMail, deliver, RelayStandIn, type RawMail } from '../support/email';
+import {
+  aMail,
+  deliver,
+  RelayStandIn,
+  smtpDialogue,
+  type RawMail,
+} from '../support/email';
 import { allKeys } from '../support/redis';
 
-const perMinute = 3;
+const perMinute = 4;
 const maxBytes = 4096;
 
 let relay: RelayStandIn;
@@ -26,9 +32,12 @@ afterAll(() => relay.close());
 const frozen = new Date();
 const running = bridgelineOnOwnRedis(env, { now: () => frozen });
 
+function smtpPort(): number {
+  return running.app.channels.smtpPort() ?? 0;
+}
+
 function send(mail: RawMail) {
-  const port = running.app.channels.smtpPort() ?? 0;
-  return deliver(port, mail);
+  return deliver(smtpPort(), mail);
 }
 
 async function knownCard(email: string): Promise<ContextCard> {
@@ -82,6 +91,27 @@ describe('email limits and the relay', () => {
 
     expect(delivery).toMatchObject({ status: 'refused', code: 552 });
     // The sender's count for the minute is all the attempt may leave.
+    const counted = (keys: string[]) =>
+      keys.filter((key) => !key.startsWith('smtp-rate:'));
+    expect(counted(await allKeys(running.redis.client))).toEqual(
+      counted(before),
+    );
+  });
+
+  it('refuses with 552 a DATA larger than announced, keeping none of it', async () => {
+    const from = anEmail();
+    const before = await allKeys(running.redis.client);
+    const body = `${'y'.repeat(76)}\r\n`.repeat((maxBytes * 3) / 78);
+
+    const replies = await smtpDialogue(smtpPort(), [
+      'EHLO client.example\r\n',
+      `MAIL FROM:<${from}>\r\n`,
+      'RCPT TO:<support@bridgeline.localhost>\r\n',
+      'DATA\r\n',
+      `From: <${from}>\r\nSubject: big\r\n\r\n${body}.\r\n`,
+    ]);
+
+    expect(replies.at(-1)).toMatch(/^552 /);
     const counted = (keys: string[]) =>
       keys.filter((key) => !key.startsWith('smtp-rate:'));
     expect(counted(await allKeys(running.redis.client))).toEqual(

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
@@ -188,4 +188,54 @@ export class RelayStandIn {
       wake();
     }
   }
+}
+
+/**
+ * An SMTP dialogue by hand, line by line, for what a client library will
+ * not send (a DATA larger than the SIZE the server announced). Returns
+ * each reply of the server, the greeting first.
+ */
+export async function smtpDialogue(
+  port: number,
+  steps: (string | Buffer)[],
+): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  const replies: string[] = [];
+  let buffered = '';
+  let wake: () => void = () => undefined;
+  socket.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    // A reply ends with a line whose code is followed by a space.
+    const done = /(^|\r\n)\d{3} [^\r\n]*\r\n$/.exec(buffered);
+    if (done) {
+      replies.push(buffered.trimEnd());
+      buffered = '';
+      wake();
+    }
+  });
+  const nextReply = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (replies.length >= count) {
+          resolve();
+        }
+      };
+      wake = check;
+      socket.once('error', reject);
+      socket.once('close', () => {
+        check();
+        reject(new Error(`the server closed after ${replies.length} replies`));
+      });
+      check();
+    });
+  try {
+    await nextReply(1);
+    for (const step of steps) {
+      socket.write(step);
+      await nextReply(replies.length + 1);
+    }
+  } finally {
+    socket.destroy();
+  }
+  return replies;
 }

@@ -63,6 +63,9 @@ export class SmtpListener {
       // sender that tries it. Put a TLS-terminating MTA in front if needed.
       disabledCommands: ['AUTH', 'STARTTLS'],
       authOptional: true,
+      // Nothing reads the client's reverse DNS name, and a slow resolver
+      // would hold every greeting for up to its timeout.
+      disableReverseLookup: true,
       logger: false,
       onMailFrom: (_address, session, callback) => {
         this.admit(session).then(
