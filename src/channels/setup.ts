@@ -154,7 +154,7 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     links,
     // Unconfigured SMS would refuse every link: the node says so at once.
     sms: sms.sender.configured ? sms.sender : undefined,
-    email: undefined,
+    email: email.sender,
     publicBaseUrl: setup.publicBaseUrl,
   });
   capabilities.handoff = {

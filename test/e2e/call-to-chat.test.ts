@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import {
   aMessageId,
@@ -8,6 +10,7 @@ import {
 import { aPhone } from '../support/factories';
 import { aCallBody, postWebhook, spoken, validVerbs } from '../support/jambonz';
 import { JambonzApiStandIn, playCall } from '../support/jambonz-api';
+import { tempDir } from '../support/redis';
 
 /**
  * Call to digital through a running bridgeline: a known caller who finds
@@ -29,7 +32,7 @@ const env: Record<string, string> = {
 };
 beforeAll(async () => {
   standIn = await JambonzApiStandIn.start();
-  Object.assign(env, standIn.env);
+  Object.assign(env, standIn.env, { DATA_DIR: await tempDir('handoff') });
 });
 afterAll(() => standIn.close());
 
@@ -45,6 +48,15 @@ async function api(method: string, url: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** A known caller who reached the busy offers and pressed 1: text me. */
+async function askForALink(from: string): Promise<string> {
+  const body = aCallBody({ from, to: '+16285550000' });
+  const callSid = String(body.call_sid);
+  await postWebhook(running.base, '/jambonz/call', body, { secret });
+  await answer(callSid, 'main-menu', '3');
+  return answer(callSid, 'busy-offers', '1');
 }
 
 async function answer(callSid: string, node: string, digits: string) {
@@ -85,7 +97,7 @@ describe('a caller who asks for a text with a chat link', () => {
 
     const said = await answer(callSid, 'busy-offers', '1');
 
-    expect(said).toContain("We've sent you a text with a link.");
+    expect(said).toContain("We've sent you a link to carry on in chat");
     const sms = await standIn.next(
       (request) => request.resource === 'Messages' && request.body.to === phone,
     );
@@ -195,5 +207,47 @@ describe('a caller who asks for a text with a chat link', () => {
         event.conversationId === welcome.conversationId,
     );
     expect(callbacks.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a caller who opted out of texts and asks for a link', () => {
+  it('gets it by email at their verified address instead', async () => {
+    const phone = aPhone();
+    await api('POST', '/api/customers', {
+      name: 'Katherine Johnson',
+      consent: { sms: 'denied' },
+      identities: [
+        { kind: 'phone', value: phone, verification: 'carrier' },
+        { kind: 'email', value: 'kj@example.com', verification: 'otp' },
+      ],
+    });
+
+    const said = await askForALink(phone);
+
+    expect(said).toContain("We've sent you a link to carry on in chat");
+    expect(
+      standIn.created('Messages').filter((sms) => sms.body.to === phone),
+    ).toEqual([]);
+    const outbox = path.join(env.DATA_DIR ?? '', 'outbox');
+    const [file] = await fs.readdir(outbox);
+    const mail = await fs.readFile(path.join(outbox, file ?? ''), 'utf8');
+    expect(mail).toMatch(/^To: kj@example\.com/m);
+    expect(mail).toContain('/chat?link=');
+  });
+
+  it('hears that no link can be sent when it has no other way to reach them', async () => {
+    const phone = aPhone();
+    await api('POST', '/api/customers', {
+      name: 'Dorothy Vaughan',
+      consent: { sms: 'denied' },
+      identities: [{ kind: 'phone', value: phone, verification: 'carrier' }],
+    });
+
+    const said = await askForALink(phone);
+
+    expect(said).not.toContain("We've sent you a link");
+    expect(
+      standIn.created('Messages').filter((sms) => sms.body.to === phone),
+    ).toEqual([]);
   });
 });
