@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../src/log';
+import { measureCallbacks } from './callbacks';
 import { measureChat } from './chat';
 import { measureEmail } from './email';
 
@@ -25,5 +26,6 @@ export type DigitalPhase = (
 /** By name, in the order they run; BENCH_PHASES picks some by name. */
 export const digitalPhases: Record<string, DigitalPhase> = {
   chat: measureChat,
+  callbacks: measureCallbacks,
   email: measureEmail,
 };
