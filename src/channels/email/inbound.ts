@@ -137,7 +137,9 @@ export class EmailInbound {
         subject: subject === '' ? 'Email' : subject,
       },
     );
-    return { placement, threadedBy: named?.by ?? 'none' };
+    // A named conversation that has closed since is not where it went.
+    const threaded = named?.conversationId === placement.conversationId;
+    return { placement, threadedBy: threaded ? named.by : 'none' };
   }
 
   private sender(mail: ParsedMail): string {

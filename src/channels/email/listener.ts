@@ -23,6 +23,8 @@ export interface ListenerSettings {
   /** 0: any free port; see `port` once listening. */
   port: number;
   maxBytes: number;
+  /** SHUTDOWN_GRACE_MS: how long a close waits for open sessions. */
+  closeTimeoutMs: number;
 }
 
 /** The reply each refusal gets: RFC 5321 section 4.2.2 codes. */
@@ -66,6 +68,7 @@ export class SmtpListener {
       // Nothing reads the client's reverse DNS name, and a slow resolver
       // would hold every greeting for up to its timeout.
       disableReverseLookup: true,
+      closeTimeout: settings.closeTimeoutMs,
       logger: false,
       onMailFrom: (_address, session, callback) => {
         this.admit(session).then(
