@@ -14,6 +14,9 @@ import type { EmailThreads } from './threads';
  * sender is the From address (RFC 5322 section 3.6.2), which anyone can
  * write: the identity is linked self-claimed, and the card shows it
  * unverified. A From already linked to a customer keeps its link.
+ *
+ * TODO(security): SPF, DKIM and DMARC are not checked, so a forged From
+ * lands on the real customer's timeline (marked unverified, as any).
  */
 
 export interface EmailInboundOptions {

@@ -16,6 +16,9 @@ import type { SenderRate } from './sender-rate';
  * EmailInbound's. A message gets its 250 only once it is on the timeline,
  * so a refusal or a crash leaves the sending MTA holding it (RFC 5321
  * section 6.1: the receiver takes responsibility with the 250).
+ *
+ * TODO(security): sessions are not capped per IP, only messages per
+ * minute; an idle session lasts until smtp-server's 60 s socket timeout.
  */
 
 export interface ListenerSettings {
