@@ -15,8 +15,8 @@ import type { EmailThreads } from './threads';
  * write: the identity is linked self-claimed, and the card shows it
  * unverified. A From already linked to a customer keeps its link.
  *
- * TODO(security): SPF, DKIM and DMARC are not checked, so a forged From
- * lands on the real customer's timeline (marked unverified, as any).
+ * TODO(security): SPF, DKIM and DMARC are not checked, so mail with a
+ * forged From lands on the timeline of the customer who owns the address.
  */
 
 export interface EmailInboundOptions {
