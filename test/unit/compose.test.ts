@@ -89,6 +89,20 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it('publishes the SMTP port bridgeline takes email on', () => {
+    const { smtpPort } = loadConfig(bridgelineEnv).channels.email;
+    expect(bridgeline.ports.map(parsePort)).toContainEqual({
+      published: smtpPort,
+      target: smtpPort,
+      protocol: 'tcp',
+    });
+  });
+
+  it('keeps what bridgeline writes to DATA_DIR on a volume', () => {
+    const { dataDir } = loadConfig({ ...bridgelineEnv, DATA_DIR: '/data' });
+    expect(bridgeline.volumes).toContainEqual(`app-data:${dataDir}`);
+  });
+
   it('keeps Redis durable with the append-only file on', () => {
     const command = [redis.command ?? []].flat().join(' ');
     expect(command).toMatch(/--appendonly yes\b/);
@@ -240,10 +254,12 @@ describe('sip-config/trunks examples', () => {
 });
 
 describe('docker/Dockerfile', () => {
-  it('exposes the port the compose file publishes', () => {
+  it('exposes the ports the compose file publishes', () => {
     const dockerfile = readRepoFile('docker/Dockerfile');
-    const { port } = loadConfig(bridgelineEnv);
-    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
+    const config = loadConfig(bridgelineEnv);
+    const { port } = config;
+    const { smtpPort } = config.channels.email;
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${port} ${smtpPort}$`, 'm'));
     expect(dockerfile).toMatch(new RegExp(`\\bPORT=${port}\\b`));
   });
 });
