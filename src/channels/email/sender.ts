@@ -19,6 +19,9 @@ import type { EmailThreads } from './threads';
  * conversation. Without SMTP_URL each message is written to
  * DATA_DIR/outbox as an .eml file, so a new install shows what it would
  * have sent.
+ *
+ * TODO(security): outbox files hold addresses and bodies, and neither
+ * retention nor a customer's erasure removes them.
  */
 
 export interface EmailSenderSettings {
