@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { RedisClient } from '../../redis/connect';
+import { waitForReady, type RedisClient } from '../../redis/connect';
 import type { ChatMessage } from './protocol';
 import { chatChannels } from './transcript';
 
@@ -38,6 +38,10 @@ export class LiveChat {
       this.deliver(channel, payload);
     });
     this.subscriber = subscriber;
+    // Ready before the first SUBSCRIBE: one sent while the new connection
+    // was still in ioredis's ready check was confirmed by Redis, then
+    // dropped from ioredis's subscription set, and its messages were lost.
+    await waitForReady(subscriber);
     const channels = [...this.byChannel.keys()];
     if (channels.length > 0) {
       await subscriber.subscribe(...channels);
