@@ -64,6 +64,49 @@ export const errorCatalog = {
       'Call backs are not available here; keep chatting and an agent ' +
       'will answer.',
   },
+  BL_ERR_FORBIDDEN: {
+    status: 403,
+    message:
+      'Your role does not allow this, or the object is not yours; ask an ' +
+      'admin for access.',
+  },
+  BL_ERR_ORIGIN_REFUSED: {
+    status: 403,
+    message:
+      'This WebSocket comes from a page bridgeline does not serve; open ' +
+      'the desktop from PUBLIC_BASE_URL.',
+  },
+  BL_ERR_LOGIN_FAILED: {
+    status: 401,
+    message: 'Wrong username or password.',
+  },
+  BL_ERR_LOGIN_RATE_LIMITED: {
+    status: 429,
+    message: 'Too many failed logins; wait a few minutes and try again.',
+  },
+  BL_ERR_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    message: 'No agent, supervisor or admin has that id.',
+  },
+  BL_ERR_USERNAME_TAKEN: {
+    status: 409,
+    message: 'Another account has that username; pick another.',
+  },
+  BL_ERR_QUEUE_NOT_FOUND: {
+    status: 404,
+    message: 'No queue has that id; list them at /api/admin/queues.',
+  },
+  BL_ERR_OFFER_NOT_FOUND: {
+    status: 404,
+    message:
+      'That offer has expired, was taken by another agent or is not yours.',
+  },
+  BL_ERR_AGENT_STATE: {
+    status: 409,
+    message:
+      'The agent cannot move to that state now; finish or wrap up the ' +
+      'contact in hand first.',
+  },
   BL_ERR_ROUTE_NOT_FOUND: {
     status: 404,
     message: 'No such endpoint; see docs/ARCHITECTURE.md for the API.',
