@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import type { FlowStore } from '../ivr/flow-store';
+import { diffRoutes } from './diff-routes';
 import { flowRoutes } from './flow-routes';
 import { numberRoutes } from './number-routes';
 
@@ -12,7 +13,8 @@ const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /**
  * The admin API, mounted under /api/admin behind the admin token: flows
- * (drafts, versions, publish, rollback) and the number-to-flow map.
+ * (drafts, versions, publish, rollback, the diff between two versions)
+ * and the number-to-flow map.
  */
 export function adminPlugin(options: AdminOptions): FastifyPluginCallback {
   return (admin: FastifyInstance, _pluginOptions, done) => {
@@ -25,6 +27,7 @@ export function adminPlugin(options: AdminOptions): FastifyPluginCallback {
       },
     );
     flowRoutes(admin, options);
+    diffRoutes(admin, options);
     numberRoutes(admin, options);
     done();
   };
