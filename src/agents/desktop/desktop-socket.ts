@@ -1,0 +1,277 @@
+// The type import brings in the plugin's websocket route options.
+import type {} from '@fastify/websocket';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+} from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { ContextStore } from '../../context/store';
+import { parseInput } from '../../context/validate';
+import { BridgelineError, isBridgelineError } from '../../errors';
+import { roleAtLeast, type Contact, type Principal } from '../types';
+import type { DesktopHub } from './desktop-hub';
+import type { DesktopActions, DesktopAuth } from './ports';
+import {
+  clientFrame,
+  maxFrameBytes,
+  type ClientFrame,
+  type ServerFrame,
+} from './protocol';
+
+/**
+ * GET /api/desktop/ws: an agent's desktop. Who it is comes from the
+ * session cookie, checked with the Origin in an onRequest hook, so a
+ * request without a session or from a foreign page gets its 401 or 403
+ * as a plain HTTP answer and no WebSocket handler ever runs for it.
+ */
+
+export interface DesktopSocketOptions {
+  auth: DesktopAuth;
+  actions: DesktopActions;
+  hub: DesktopHub;
+  store: ContextStore;
+}
+
+// RFC 6455 section 7.4.1: 1009, a message too big to process.
+const tooBig = 1009;
+// Contacts remembered per socket, for the wrap-up note of each.
+const maxRemembered = 50;
+
+type AgentPrincipal = Extract<Principal, { kind: 'account' }>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    desktopAgent?: AgentPrincipal;
+  }
+}
+
+export function desktopSocketRoute(
+  app: FastifyInstance,
+  options: DesktopSocketOptions,
+): void {
+  app.get(
+    '/api/desktop/ws',
+    {
+      websocket: true,
+      onRequest: async (request: FastifyRequest) => {
+        request.desktopAgent = await admitDesktop(request, options.auth);
+      },
+    },
+    (socket, request) => {
+      const agent = request.desktopAgent;
+      if (!agent) {
+        // onRequest admitted it; this only keeps the types honest.
+        socket.close(1008, 'no session');
+        return;
+      }
+      serveDesktop(socket, agent, options, request.log);
+    },
+  );
+}
+
+/** Origin first: a foreign page learns nothing, not even about sessions. */
+export async function admitDesktop(
+  request: FastifyRequest,
+  auth: DesktopAuth,
+): Promise<AgentPrincipal> {
+  if (!auth.originAllowed(request)) {
+    throw new BridgelineError('BL_ERR_ORIGIN_REFUSED');
+  }
+  const principal = await auth.authenticate(request);
+  if (!principal) {
+    throw new BridgelineError('BL_ERR_UNAUTHORIZED');
+  }
+  // The bootstrap token is an operator's, not an agent's: it has no
+  // desktop to pop on.
+  if (principal.kind !== 'account') {
+    throw new BridgelineError('BL_ERR_FORBIDDEN');
+  }
+  return principal;
+}
+
+function serveDesktop(
+  socket: WebSocket,
+  agent: AgentPrincipal,
+  options: DesktopSocketOptions,
+  parentLog: FastifyBaseLogger,
+): void {
+  const log = parentLog.child({
+    component: 'desktop',
+    agentId: agent.accountId,
+  });
+  const contacts = new Map<string, Contact>();
+  const stops: (() => void)[] = [];
+  let closed = false;
+  let turn = Promise.resolve();
+
+  const send = (frame: ServerFrame) => {
+    if (!closed) {
+      socket.send(JSON.stringify(frame));
+    }
+  };
+  const refuse = (err: unknown) => {
+    const error = isBridgelineError(err)
+      ? err
+      : new BridgelineError('BL_ERR_INTERNAL');
+    if (!isBridgelineError(err)) {
+      log.error({ err }, 'desktop frame failed');
+    }
+    send({
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+    });
+  };
+  const watching = (stop: () => void) => {
+    if (closed) {
+      stop();
+    } else {
+      stops.push(stop);
+    }
+  };
+
+  options.hub
+    .watchAgent(agent.accountId, (frame, text) => {
+      if (frame.type === 'screen-pop') {
+        remember(contacts, frame.offer.contact);
+      }
+      if (!closed) {
+        // Sent as published: no second serialisation on the hot path.
+        socket.send(text);
+      }
+    })
+    .then(
+      (stop) => {
+        watching(stop);
+        // Sent once subscribed: from hello on, no pop for this agent is
+        // missed.
+        send({
+          type: 'hello',
+          agent: {
+            id: agent.accountId,
+            displayName: agent.displayName,
+            role: agent.role,
+          },
+        });
+      },
+      (err: unknown) => {
+        log.error({ err }, 'desktop not subscribed');
+        socket.close(1011, 'not subscribed');
+      },
+    );
+  if (roleAtLeast(agent.role, 'supervisor')) {
+    options.hub
+      .watchQueues((_frame, text) => {
+        if (!closed) {
+          socket.send(text);
+        }
+      })
+      .then(watching, (err: unknown) => {
+        log.warn({ err }, 'queue statistics not subscribed');
+      });
+  }
+
+  const handle = async (frame: ClientFrame) => {
+    const agentId = agent.accountId;
+    const { actions } = options;
+    if (frame.type === 'state') {
+      await actions.setState(agentId, frame.state, frame.reason);
+    } else if (frame.type === 'accept') {
+      await actions.accept(agentId, frame.offerId);
+    } else if (frame.type === 'decline') {
+      await actions.decline(agentId, frame.offerId);
+    } else {
+      await wrapUp(agentId, frame, contacts, options);
+    }
+    send({ type: 'ack', of: frame.type });
+  };
+
+  socket.on('message', (data: RawData, isBinary: boolean) => {
+    const bytes = toBuffer(data);
+    if (bytes.length > maxFrameBytes) {
+      socket.close(tooBig, 'frame too large');
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = parseFrame(bytes, isBinary);
+    } catch (err) {
+      refuse(err);
+      return;
+    }
+    // One at a time, in the order sent: accept before finish.
+    turn = turn.then(() => handle(frame)).catch(refuse);
+  });
+
+  socket.on('close', () => {
+    closed = true;
+    for (const stop of stops.splice(0)) {
+      stop();
+    }
+  });
+}
+
+/**
+ * The ACD is told the contact is finished; a note goes on the customer's
+ * timeline as agent.note, written here because the desktop knows whose
+ * contact it was from the pop.
+ */
+async function wrapUp(
+  agentId: string,
+  frame: Extract<ClientFrame, { type: 'finish' }>,
+  contacts: Map<string, Contact>,
+  options: DesktopSocketOptions,
+): Promise<void> {
+  const contact = contacts.get(frame.contactId);
+  if (frame.note !== undefined && contact?.customerId !== undefined) {
+    await options.store.appendEvent(contact.customerId, {
+      type: 'agent.note',
+      agentId,
+      text: frame.note,
+      ...(contact.conversationId === undefined
+        ? {}
+        : { conversationId: contact.conversationId }),
+    });
+  }
+  await options.actions.finish(agentId, frame.contactId, frame.note);
+}
+
+function remember(contacts: Map<string, Contact>, contact: Contact): void {
+  contacts.set(contact.id, contact);
+  if (contacts.size > maxRemembered) {
+    const oldest = contacts.keys().next();
+    if (!oldest.done) {
+      contacts.delete(oldest.value);
+    }
+  }
+}
+
+function parseFrame(bytes: Buffer, isBinary: boolean): ClientFrame {
+  if (isBinary) {
+    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
+      message: '(frame): send text frames of JSON',
+      field: '(frame)',
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
+      message: '(frame): not valid JSON',
+      field: '(frame)',
+    });
+  }
+  return parseInput(clientFrame, json);
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) {
+    return data;
+  }
+  return Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.from(new Uint8Array(data));
+}

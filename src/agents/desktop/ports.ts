@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import type { AgentState, Principal } from '../types';
+
+/**
+ * What the desktop needs from the rest of the agent side, and no more:
+ * who a request acts for (accounts and sessions) and what an agent may do
+ * to their own work (the ACD). Each is passed in, so the desktop can be
+ * wired to the real modules or, in a test, to small ones of its own.
+ */
+
+export interface DesktopAuth {
+  /** The session's principal, or undefined without a valid session. */
+  authenticate(request: FastifyRequest): Promise<Principal | undefined>;
+  /** False when the request's Origin is not bridgeline's own. */
+  originAllowed(request: FastifyRequest): boolean;
+}
+
+/** Each rejects with a BridgelineError (BL_ERR_OFFER_NOT_FOUND...). */
+export interface DesktopActions {
+  setState(
+    agentId: string,
+    state: AgentState,
+    reason?: string,
+  ): Promise<unknown>;
+  accept(agentId: string, offerId: string): Promise<unknown>;
+  decline(agentId: string, offerId: string): Promise<unknown>;
+  finish(agentId: string, contactId: string, note?: string): Promise<unknown>;
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { ContextCard } from '../../context/card';
+import type { TimelineEntry } from '../../context/events';
+import {
+  agentStates,
+  type AgentState,
+  type Offer,
+  type Role,
+  type RouteReason,
+} from '../types';
+
+/**
+ * The agent desktop's WebSocket protocol: JSON text frames, each with a
+ * `type`. What the server sends is built here; what a desktop sends is
+ * checked here, so a bad frame is refused before anything acts on it.
+ */
+
+/** Past this a frame closes the socket; a desktop never needs more. */
+export const maxFrameBytes = 16 * 1024;
+
+/** One IVR step of the call being offered, oldest first. */
+export type IvrStep = Extract<TimelineEntry, { type: 'ivr.step' }>;
+
+export interface ScreenPopFrame {
+  type: 'screen-pop';
+  offer: Offer;
+  /** null for a contact bridgeline does not know yet: no history. */
+  card: ContextCard | null;
+  ivrPath: IvrStep[];
+  reason: RouteReason;
+}
+
+export interface OfferGoneFrame {
+  type: 'offer-gone';
+  offerId: string;
+  why: string;
+}
+
+export interface StateFrame {
+  type: 'state';
+  state: AgentState;
+  reason: string | null;
+}
+
+/** JSON as a queue's statistics travel; their shape is the ACD's. */
+export type Json =
+  string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface QueueStatsFrame {
+  type: 'queue-stats';
+  queue: string;
+  stats: Json;
+}
+
+/** What travels on a desktop's Redis channel, for its sockets. */
+export type PushedFrame =
+  ScreenPopFrame | OfferGoneFrame | StateFrame | QueueStatsFrame;
+
+export type ServerFrame =
+  | PushedFrame
+  | {
+      type: 'hello';
+      agent: { id: string; displayName: string; role: Role };
+    }
+  | { type: 'ack'; of: ClientFrame['type'] }
+  | {
+      type: 'error';
+      code: string;
+      message: string;
+      field?: string;
+    };
+
+const id = z.string().regex(/^[A-Za-z0-9_:.-]{1,128}$/, 'an id');
+
+export const clientFrame = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('state'),
+    state: z.enum(agentStates),
+    reason: z.string().trim().min(1).max(200).optional(),
+  }),
+  z.strictObject({ type: z.literal('accept'), offerId: id }),
+  z.strictObject({ type: z.literal('decline'), offerId: id }),
+  z.strictObject({
+    type: z.literal('finish'),
+    contactId: id,
+    note: z.string().trim().min(1).max(8000).optional(),
+  }),
+]);
+
+export type ClientFrame = z.infer<typeof clientFrame>;

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import websocket from '@fastify/websocket';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import type { Logger } from 'pino';
+import { setUpDesktop, type Desktop } from '../../src/agents/desktop';
+import type {
+  DesktopActions,
+  DesktopAuth,
+} from '../../src/agents/desktop/ports';
+import type {
+  AgentState,
+  Contact,
+  Offer,
+  Principal,
+  Role,
+} from '../../src/agents/types';
+import type { ContextStore } from '../../src/context/store';
+import { registerErrorHandling } from '../../src/http/errors';
+import { FrameSocket, type Frame } from './chat-client';
+import { silentLogger } from './redis';
+
+/**
+ * The agent desktop on a server of its own, for tests and the bench:
+ * sessions and the ACD stand in as small implementations of the desktop's
+ * own interfaces (ports.ts), so a test says exactly who is signed in and
+ * sees exactly what the desktop asked routing to do.
+ */
+
+export type AgentPrincipal = Extract<Principal, { kind: 'account' }>;
+
+let sequence = 0;
+
+export function anAgent(
+  role: Role = 'agent',
+  displayName = 'Grace',
+): AgentPrincipal {
+  sequence += 1;
+  return {
+    kind: 'account',
+    accountId: `a${String(sequence).padStart(5, '0')}${randomBytes(3).toString('hex')}`,
+    role,
+    displayName,
+  };
+}
+
+/** Sessions by cookie, Origins by exact match with the server's own. */
+export class TestDesktopAuth implements DesktopAuth {
+  readonly sessions = new Map<string, Principal>();
+  /** Filled in once the server's port is known. */
+  ownOrigin = '';
+
+  signIn(principal: Principal): string {
+    const token = randomBytes(18).toString('base64url');
+    this.sessions.set(token, principal);
+    return token;
+  }
+
+  authenticate(request: FastifyRequest): Promise<Principal | undefined> {
+    const cookies = request.headers.cookie ?? '';
+    const match = /(?:^|;\s*)bl_session=([^;]+)/.exec(cookies);
+    return Promise.resolve(
+      match?.[1] === undefined ? undefined : this.sessions.get(match[1]),
+    );
+  }
+
+  originAllowed(request: FastifyRequest): boolean {
+    const origin = request.headers.origin;
+    return origin === undefined || origin === this.ownOrigin;
+  }
+}
+
+export type ActionCall =
+  | { kind: 'setState'; agentId: string; state: AgentState; reason?: string }
+  | { kind: 'accept' | 'decline'; agentId: string; offerId: string }
+  | { kind: 'finish'; agentId: string; contactId: string; note?: string };
+
+/** Records what the desktop asked of the ACD; every call succeeds. */
+export class RecordingActions implements DesktopActions {
+  readonly calls: ActionCall[] = [];
+
+  setState(agentId: string, state: AgentState, reason?: string) {
+    this.calls.push({ kind: 'setState', agentId, state, reason });
+    return Promise.resolve();
+  }
+  accept(agentId: string, offerId: string) {
+    this.calls.push({ kind: 'accept', agentId, offerId });
+    return Promise.resolve();
+  }
+  decline(agentId: string, offerId: string) {
+    this.calls.push({ kind: 'decline', agentId, offerId });
+    return Promise.resolve();
+  }
+  finish(agentId: string, contactId: string, note?: string) {
+    this.calls.push({ kind: 'finish', agentId, contactId, note });
+    return Promise.resolve();
+  }
+}
+
+export interface DesktopServer {
+  app: FastifyInstance;
+  desktop: Desktop;
+  auth: TestDesktopAuth;
+  actions: RecordingActions;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  close(): Promise<void>;
+}
+
+/** One bridgeline instance's desktop part, on the store's Redis. */
+export async function startDesktopServer(
+  store: ContextStore,
+  options: { sipWsUri?: string; sipDomain?: string; logger?: Logger } = {},
+): Promise<DesktopServer> {
+  const auth = new TestDesktopAuth();
+  const actions = new RecordingActions();
+  const desktop = setUpDesktop({
+    store,
+    logger: options.logger ?? silentLogger,
+    auth,
+    actions,
+    ...(options.sipWsUri === undefined ? {} : { sipWsUri: options.sipWsUri }),
+    ...(options.sipDomain === undefined
+      ? {}
+      : { sipDomain: options.sipDomain }),
+  });
+  const loggerInstance: FastifyBaseLogger = options.logger ?? silentLogger;
+  const app = Fastify({ loggerInstance });
+  registerErrorHandling(app);
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  desktop.routes(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  auth.ownOrigin = base;
+  await desktop.start();
+  return {
+    app,
+    desktop,
+    auth,
+    actions,
+    base,
+    async close() {
+      await app.close();
+      await desktop.close();
+    },
+  };
+}
+
+/** A desktop socket signed in with `session`; resolves once greeted. */
+export async function aDesktopSocket(
+  base: string,
+  session: string,
+  origin: string = base,
+): Promise<FrameSocket> {
+  const socket = await FrameSocket.open(
+    `${base.replace(/^http/, 'ws')}/api/desktop/ws`,
+    { cookie: `bl_session=${session}`, origin },
+  );
+  await socket.next(isFrame('hello'));
+  return socket;
+}
+
+export function isFrame(
+  type: string,
+  also: (frame: Frame) => boolean = () => true,
+) {
+  return (frame: Frame) => frame.type === type && also(frame);
+}
+
+export function aContact(overrides: Partial<Contact> = {}): Contact {
+  sequence += 1;
+  return {
+    id: `k${sequence}${randomBytes(4).toString('hex')}`,
+    kind: 'voice',
+    queue: 'support',
+    skills: [],
+    priority: 5,
+    enqueuedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+export function anOffer(
+  agentId: string,
+  contact: Contact = aContact(),
+  overrides: Partial<Offer> = {},
+): Offer {
+  return {
+    offerId: `o${randomBytes(8).toString('hex')}`,
+    agentId,
+    contact,
+    reason: 'longest-idle',
+    expiresAt: Date.now() + 20_000,
+    ...overrides,
+  };
+}
