@@ -115,8 +115,10 @@ if a then
     'since', NOW })
   refresh_idle(o.agentId, a)
 end
+-- Not marked as declined: the agent is away now, and once back may be
+-- offered it again, so a contact never waits for an agent who is there.
 if c then
-  requeue(c, o.agentId)
+  requeue(c, nil)
   route_contact(c)
 end
 return done()
