@@ -1,0 +1,179 @@
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildWeb } from '../../scripts/build-web';
+import type { ContextStore } from '../../src/context/store';
+import { until } from '../support/callbacks';
+import {
+  aContact,
+  anAgent,
+  anOffer,
+  startDesktopServer,
+  type DesktopServer,
+} from '../support/desktop';
+import { aCustomer } from '../support/factories';
+import { storeOnOwnRedis, tempDir } from '../support/redis';
+
+/**
+ * The agent desktop in Debian's chromium, driven as an agent would: the
+ * desktop opens on a session, a caller is offered with their screen-pop,
+ * the agent reads it and accepts. Customer text that looks like markup
+ * stays text. With BRIDGELINE_SCREENSHOTS=1 the run also writes
+ * docs/desktop.png.
+ */
+
+const screenshots = process.env.BRIDGELINE_SCREENSHOTS === '1';
+const docs = path.join(__dirname, '..', '..', 'docs');
+
+const opened: { browser?: BrowserContext; server?: DesktopServer } = {};
+// Declared before the store's own afterAll, so it runs before Redis stops.
+afterAll(async () => {
+  await opened.browser?.close();
+  await opened.server?.close();
+});
+const context = storeOnOwnRedis();
+
+beforeAll(async () => {
+  // The page loads JsSIP from the bundle the build writes.
+  await buildWeb();
+  opened.server = await startDesktopServer(context.store);
+  opened.browser = await chromium.launchPersistentContext(
+    await tempDir('chromium'),
+    {
+      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      viewport: { width: 1360, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  );
+});
+
+function started() {
+  const { browser, server } = opened;
+  if (!browser || !server) {
+    throw new Error('the browser or the desktop server did not start');
+  }
+  return { browser, server };
+}
+
+/** The desktop page, signed in as a new agent through the session cookie. */
+async function aDesktopPage() {
+  const { browser, server } = started();
+  const agent = anAgent('agent', 'Grace Hopper');
+  await browser.addCookies([
+    {
+      name: 'bl_session',
+      value: server.auth.signIn(agent),
+      url: server.base,
+      httpOnly: true,
+    },
+  ]);
+  const page = await browser.newPage();
+  const alerts: string[] = [];
+  page.on('dialog', (dialog) => {
+    alerts.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await page.goto(`${server.base}/desktop`);
+  await page.getByText('Connected').waitFor();
+  return { page, agent, alerts, errors };
+}
+
+/** A caller with a chat earlier, walking the IVR now. */
+async function aCaller(store: ContextStore, name: string, said: string) {
+  const { customer } = await aCustomer(store, { name });
+  const conversation = await store.openConversation(customer.id, {
+    subject: 'Late delivery',
+    channel: 'chat',
+  });
+  const callSid = `CA${Date.now()}`;
+  await store.appendEvents(customer.id, [
+    {
+      type: 'chat.message',
+      direction: 'inbound',
+      text: said,
+      conversationId: conversation.id,
+    },
+    { type: 'ivr.step', callSid, node: 'main-menu', input: '2' },
+  ]);
+  return aContact({
+    customerId: customer.id,
+    conversationId: conversation.id,
+    callSid,
+  });
+}
+
+async function textOf(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).textContent()) ?? '';
+}
+
+describe('the agent desktop', () => {
+  it('pops the caller, their chat and IVR path, and accepts the offer', async () => {
+    const { server } = started();
+    const { page, agent, errors } = await aDesktopPage();
+    await page.getByText('softphone offline').waitFor();
+    const contact = await aCaller(
+      context.store,
+      'Ada Lovelace',
+      'My parcel is late',
+    );
+    const offer = anOffer(agent.accountId, contact, {
+      reason: 'preferred-agent',
+    });
+
+    await server.desktop.hooks.onOffer(offer);
+
+    await page.locator('#customer-name', { hasText: 'Ada Lovelace' }).waitFor();
+    await page.getByText('My parcel is late').waitFor();
+    expect(await textOf(page, '#ivr-path')).toBe('main-menu: 2');
+    expect(await textOf(page, '#offer-reason')).toBe(
+      'You handled this customer before',
+    );
+    await page.locator('#identities .verified').first().waitFor();
+    await page.locator('#identities .unverified').first().waitFor();
+    expect(await page.locator('#reply-channel').textContent()).toBe('chat');
+    if (screenshots) {
+      await page.screenshot({ path: path.join(docs, 'desktop.png') });
+    }
+
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await until(() =>
+      server.actions.calls.some(
+        (call) =>
+          call.kind === 'accept' &&
+          call.agentId === agent.accountId &&
+          call.offerId === offer.offerId,
+      ),
+    );
+    await page.getByLabel('Wrap-up note').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a name and a message that look like markup as text', async () => {
+    const { server } = started();
+    const { page, agent, alerts } = await aDesktopPage();
+    const name = '<img src=x onerror=alert(1)>';
+    const said = '<script>alert(2)</script><b>bold</b>';
+    const contact = await aCaller(context.store, name, said);
+
+    await server.desktop.pops.deliver(anOffer(agent.accountId, contact));
+
+    await page.locator('#customer-name', { hasText: name }).waitFor();
+    await page.getByText(said).waitFor();
+    expect(await textOf(page, '#customer-name')).toBe(name);
+    expect(await page.locator('#card img, #history img').count()).toBe(0);
+    expect(await page.locator('#history script, #history b').count()).toBe(0);
+    expect(alerts).toEqual([]);
+    await page.close();
+  });
+});
