@@ -3,6 +3,7 @@ import type { Logger } from '../../src/log';
 import { measureCallbacks } from './callbacks';
 import { measureChat } from './chat';
 import { measureEmail } from './email';
+import { measureScreenPop } from './screen-pop';
 
 /**
  * The digital channels' phases: chat delivery, callback scheduling and
@@ -28,4 +29,5 @@ export const digitalPhases: Record<string, DigitalPhase> = {
   chat: measureChat,
   callbacks: measureCallbacks,
   email: measureEmail,
+  'screen-pop': measureScreenPop,
 };

@@ -1,0 +1,262 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { ScreenPops } from '../../src/agents/desktop/screen-pop';
+import type { Principal } from '../../src/agents/types';
+import { ContextStore } from '../../src/context/store';
+import type { Logger } from '../../src/log';
+import { waitForReady } from '../../src/redis/connect';
+import type { FrameSocket } from '../support/chat-client';
+import {
+  aContact,
+  aDesktopSocket,
+  anAgent,
+  anOffer,
+  startDesktopServer,
+  type DesktopServer,
+} from '../support/desktop';
+import { aCustomer, storeOptions } from '../support/factories';
+import type { BenchTarget } from './digital';
+import { fixedRate, forEachLimited, round } from './load';
+import { probe } from './observe';
+import { emit, outcomeLine } from './report';
+
+/**
+ * Screen-pop latency: 500 agent desktops on WebSockets to a bridgeline in
+ * a child process (the instance holding the sockets), routing decisions
+ * made here (the instance that took the calls) at a fixed rate. Each is
+ * timed from calling deliver, which reads the card and publishes, to the
+ * pop's arrival at the agent's socket: the Redis hop between instances is
+ * inside the measurement.
+ */
+
+const plan = {
+  agents: 500,
+  customers: 200,
+  /** Routing decisions per second, all agents together. */
+  rate: 200,
+  warmupMs: 2_000,
+  phaseMs: 10_000,
+  p99TargetMs: 50,
+  timeoutMs: 10_000,
+};
+
+type ServerCommand =
+  | { kind: 'start'; redisUrl: string; sessions: [string, Principal][] }
+  | { kind: 'cpu' }
+  | { kind: 'stop' };
+
+type ServerReply =
+  | { kind: 'started'; port: number }
+  | { kind: 'cpu'; ms: number }
+  | { kind: 'failed'; message: string };
+
+export async function measureScreenPop(
+  target: BenchTarget,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const store = new ContextStore(target.redis, storeOptions);
+  const customers: string[] = [];
+  for (let i = 0; i < plan.customers; i++) {
+    customers.push(await aCallerWithHistory(store, i));
+  }
+  const agents = Array.from({ length: plan.agents }, () => anAgent());
+  const sessions = agents.map((agent, i): [string, Principal] => [
+    `bench-session-${i}`,
+    agent,
+  ]);
+
+  const server = new DesktopChild(signal);
+  const open: FrameSocket[] = [];
+  try {
+    const port = await server.start(target.redisUrl, sessions);
+    const base = `http://127.0.0.1:${port}`;
+    const waiting = new Map<string, () => void>();
+    await forEachLimited(
+      plan.agents,
+      50,
+      async (i) => {
+        const [session] = sessions[i] ?? [''];
+        const socket = await aDesktopSocket(base, session);
+        socket.socket.on('message', (data: Buffer) => {
+          const frame = JSON.parse(data.toString('utf8')) as {
+            offer?: { offerId: string };
+          };
+          if (frame.offer) {
+            waiting.get(frame.offer.offerId)?.();
+          }
+        });
+        open.push(socket);
+      },
+      signal,
+    );
+    logger.info({ agents: open.length }, 'agent desktops connected');
+
+    const pops = new ScreenPops(store, target.redis);
+    const route = (i: number) => {
+      const agent = agents[i % agents.length];
+      const customerId = customers[i % customers.length];
+      if (!agent || customerId === undefined) {
+        return Promise.reject(new Error('no agent or customer'));
+      }
+      const offer = anOffer(agent.accountId, aContact({ customerId }));
+      const arrived = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(offer.offerId);
+          reject(new Error(`pop ${offer.offerId} not delivered in time`));
+        }, plan.timeoutMs);
+        waiting.set(offer.offerId, () => {
+          clearTimeout(timer);
+          waiting.delete(offer.offerId);
+          resolve();
+        });
+      });
+      return Promise.all([pops.deliver(offer), arrived]);
+    };
+
+    await fixedRate(route, plan.rate / 2, plan.warmupMs, signal);
+    const phase = await probe(target.redis, target.redisPid);
+    const serverCpuStart = await server.cpuMs();
+    const nodeStart = process.cpuUsage();
+    const outcome = await fixedRate(route, plan.rate, plan.phaseMs, signal);
+    const wallMs = outcome.elapsedMs;
+    const node = process.cpuUsage(nodeStart);
+    const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+    const line = await outcomeLine(
+      'screen_pop',
+      { ...outcome, latency: outcome.latencies.summary() },
+      {
+        bridgeline_sockets: round(serverCpuMs / wallMs, 2),
+        bench_routing: round((node.user + node.system) / 1000 / wallMs, 2),
+        redis: (await phase.cpu()).redis,
+      },
+      phase,
+    );
+    emit({
+      ...line,
+      agents: open.length,
+      offered_rate: plan.rate,
+      target: `p99 <= ${plan.p99TargetMs} ms`,
+      meets_target: line.p99_ms <= plan.p99TargetMs && line.errors === 0,
+    });
+  } finally {
+    for (const socket of open) {
+      socket.close();
+    }
+    await server.stop();
+  }
+}
+
+/** A known caller whose card has a few events on it, like a real pop. */
+async function aCallerWithHistory(store: ContextStore, i: number) {
+  const { customer } = await aCustomer(store, { name: `Bench Caller ${i}` });
+  const conversation = await store.openConversation(customer.id, {
+    subject: 'Where is my order',
+    channel: 'chat',
+  });
+  await store.appendEvents(customer.id, [
+    {
+      type: 'chat.message',
+      direction: 'inbound',
+      text: 'Hello, my order has not arrived yet.',
+      conversationId: conversation.id,
+    },
+    { type: 'ivr.step', callSid: `CA${i}`, node: 'main-menu', input: '2' },
+  ]);
+  return customer.id;
+}
+
+/** The desktop instance in a process of its own, driven over IPC. */
+class DesktopChild {
+  private readonly child: ChildProcess;
+
+  constructor(private readonly signal: AbortSignal) {
+    this.child = fork(__filename, {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+  }
+
+  async start(redisUrl: string, sessions: [string, Principal][]) {
+    const reply = await this.ask({ kind: 'start', redisUrl, sessions });
+    if (reply.kind !== 'started') {
+      throw new Error(`the desktop server answered ${reply.kind} to start`);
+    }
+    return reply.port;
+  }
+
+  async cpuMs(): Promise<number> {
+    const reply = await this.ask({ kind: 'cpu' });
+    return reply.kind === 'cpu' ? reply.ms : NaN;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ kind: 'stop' } satisfies ServerCommand);
+    const timer = setTimeout(() => this.child.kill(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private ask(command: ServerCommand): Promise<ServerReply> {
+    const { child, signal } = this;
+    return new Promise((resolve, reject) => {
+      signal.throwIfAborted();
+      const onMessage = (message: ServerReply) => {
+        child.off('exit', onExit);
+        if (message.kind === 'failed') {
+          reject(new Error(`desktop server: ${message.message}`));
+        } else {
+          resolve(message);
+        }
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`desktop server exited with code ${String(code)}`));
+      };
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+      child.send(command);
+    });
+  }
+}
+
+/** In the child: one desktop instance on the bench's Redis. */
+function serveAsChild(): void {
+  let running: { server: DesktopServer; redis: Redis } | undefined;
+  const reply = (message: ServerReply) => process.send?.(message);
+  const handle = async (command: ServerCommand) => {
+    if (command.kind === 'start') {
+      const redis = new Redis(command.redisUrl);
+      await waitForReady(redis);
+      const server = await startDesktopServer(
+        new ContextStore(redis, storeOptions),
+        { logger: pino({ level: 'warn' }, process.stderr) },
+      );
+      for (const [token, principal] of command.sessions) {
+        server.auth.sessions.set(token, principal);
+      }
+      running = { server, redis };
+      reply({ kind: 'started', port: Number(new URL(server.base).port) });
+    } else if (command.kind === 'cpu') {
+      const used = process.cpuUsage();
+      reply({ kind: 'cpu', ms: (used.user + used.system) / 1000 });
+    } else {
+      await running?.server.close();
+      running?.redis.disconnect();
+      process.exit(0);
+    }
+  };
+  process.on('message', (command: ServerCommand) => {
+    void handle(command).catch((err: unknown) => {
+      reply({ kind: 'failed', message: String(err) });
+    });
+  });
+}
+
+if (require.main === module) {
+  serveAsChild();
+}
