@@ -1,8 +1,17 @@
+import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import type { AcdGuards } from '../../src/agents/acd-routes';
 import { Acd, type AcdOptions } from '../../src/agents/acd';
 import type { ContactInput } from '../../src/agents/acd';
 import type { OfferGoneReason } from '../../src/agents/acd';
-import type { Offer } from '../../src/agents/types';
+import {
+  roleAtLeast,
+  roles,
+  type Offer,
+  type Principal,
+  type Role,
+} from '../../src/agents/types';
+import { BridgelineError } from '../../src/errors';
 import { silentLogger, startTestRedis, type TestRedis } from './redis';
 
 /** A clock the test moves by hand: offers and wrap-ups run out on cue. */
@@ -130,4 +139,36 @@ export async function availableAgents(
     await acd.setState(id, 'available');
     clock.advance(1);
   }
+}
+
+/**
+ * Stands in for the sessions layer in route tests: the test names who is
+ * asking in an `x-test-principal` header, `account:<id>:<role>` or
+ * `bootstrap`; no header is a 401, as without a session.
+ */
+export const headerGuards: AcdGuards = {
+  principalOf(request: FastifyRequest): Principal {
+    const header = request.headers['x-test-principal'];
+    if (header === 'bootstrap') {
+      return { kind: 'bootstrap', role: 'admin' };
+    }
+    const [kind, accountId, role] = String(header ?? '').split(':');
+    const known = roles.find((candidate) => candidate === role);
+    if (kind !== 'account' || !accountId || !known) {
+      throw new BridgelineError('BL_ERR_UNAUTHORIZED');
+    }
+    return { kind, accountId, role: known, displayName: accountId };
+  },
+  requireRole(role: Role) {
+    // eslint-disable-next-line @typescript-eslint/require-await
+    return async (request: FastifyRequest) => {
+      if (!roleAtLeast(headerGuards.principalOf(request).role, role)) {
+        throw new BridgelineError('BL_ERR_FORBIDDEN');
+      }
+    };
+  },
+};
+
+export function asAccount(id: string, role: Role): Record<string, string> {
+  return { 'x-test-principal': `account:${id}:${role}` };
 }
