@@ -114,6 +114,7 @@ export class Acd {
     reason = '',
   ): Promise<void> {
     await this.run(scripts.setState, [agentId, state, reason]);
+    this.options.logger.info({ agentId, state, reason }, 'agent state set');
   }
 
   async agent(agentId: string): Promise<AgentView> {
