@@ -1,5 +1,6 @@
 import { sipKeys } from '../../src/voice/sip/keys';
 import { acdKeys } from '../../src/agents/acd';
+import { writePresence } from '../../src/agents/acd/presence';
 import {
   aContact,
   acdOnOwnRedis,
@@ -274,6 +275,18 @@ describe('acd routing', () => {
 
       await bed.acd.removeAgent(agent);
       expect(await presence()).toBe('away');
+    });
+
+    it('drops a presence write older than the one stored', async () => {
+      const agent = anAgentId();
+      await availableAgents(bed.acd, bed.clock, [agent]);
+      const key = sipKeys.presence(agent);
+      const seq = Number(await bed.redis.client.hget(key, 'acdSeq'));
+
+      await writePresence(bed.redis.client, { [agent]: 'away' }, seq - 1);
+      expect(await bed.redis.client.hget(key, 'state')).toBe('available');
+      await writePresence(bed.redis.client, { [agent]: 'away' }, seq + 1);
+      expect(await bed.redis.client.hget(key, 'state')).toBe('away');
     });
 
     it('lists the customer as assigned from offer to finish', async () => {

@@ -240,7 +240,7 @@ export class Acd {
   // told; then offers that went away, then the new ones.
   private async publish(result: ScriptResult): Promise<void> {
     const { logger, hooks, redis } = this.options;
-    await writePresence(redis, result.agents);
+    await writePresence(redis, result.agents, result.seq ?? 0);
     for (const queue of result.queues) {
       hooks.onQueueChange?.(queue);
     }

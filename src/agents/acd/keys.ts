@@ -26,6 +26,8 @@
  * - `{acd}:offer:<id>` hash + `{acd}:offers` zset by expiresAt.
  * - `{acd}:wrapups` zset: agents in a timed wrap-up, by its end.
  * - `{acd}:aht` hash: queue -> moving average handle time in ms.
+ * - `{acd}:presence-seq`: counts script runs that changed an agent; the
+ *   SIP presence key keeps the number it was written at (presence.ts).
  * - `{acd}:stats:<queue>:<yyyy-mm-dd>` hash: offered, answered,
  *   answeredInSl, abandoned, totalAnswerMs; kept statsDays days.
  *

@@ -274,7 +274,12 @@ local function place(c)
   R.staffed = staffed(c.queue)
 end
 
+-- One number per script run, rising across all of them, so the
+-- presence written after it can refuse to overwrite a newer one.
 local function done()
+  if next(touched_a) then
+    R.seq = redis.call('INCR', P .. 'presence-seq')
+  end
   for id in pairs(touched_a) do
     local a = AG[id]
     R.agents[id] = (a and a.state) or 'offline'

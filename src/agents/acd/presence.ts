@@ -9,9 +9,9 @@ import { agentStates, type AgentState } from '../types';
  *
  * The key carries the agent's hash tag, not `{acd}`, so on a Cluster it
  * cannot be written inside the routing script; it is written right
- * after, from the state the script left. Two instances changing one
- * agent at once may write it out of order for an instant; the next
- * change of that agent puts it right.
+ * after, with the script's sequence number in field `acdSeq`. A write
+ * older than the one already there is dropped, so two instances
+ * changing one agent at once cannot leave the older state behind.
  */
 export type SipPresence = 'available' | 'busy' | 'away';
 
@@ -31,16 +31,26 @@ export function toAgentState(value: string): AgentState | undefined {
   return agentStates.find((state) => state === value);
 }
 
+const writeIfNewer = `
+local seen = tonumber(redis.call('HGET', KEYS[1], 'acdSeq') or '') or 0
+if tonumber(ARGV[2]) <= seen then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'acdSeq', ARGV[2])
+return 1
+`;
+
 export async function writePresence(
   redis: RedisClient,
   agents: Record<string, string>,
+  seq: number,
 ): Promise<void> {
   await Promise.all(
     Object.entries(agents).map(([agentId, state]) =>
-      redis.hset(
+      redis.eval(
+        writeIfNewer,
+        1,
         sipKeys.presence(agentId),
-        'state',
         sipPresence(toAgentState(state) ?? 'gone'),
+        seq,
       ),
     ),
   );

@@ -102,6 +102,7 @@ export const scriptResult = z.object({
   offers: luaList(offerView),
   gone: luaList(z.object({ offer: offerView, why: z.enum(offerGoneReasons) })),
   agents: z.record(z.string(), z.string()),
+  seq: z.number().optional(),
   queues: luaList(z.string()),
   error: z.enum(['queue', 'offer', 'agent', 'state', 'contact']).optional(),
   existing: z.string().optional(),
