@@ -35,7 +35,8 @@ const context = storeOnOwnRedis();
 beforeAll(async () => {
   // The page loads JsSIP from the bundle the build writes.
   await buildWeb();
-  opened.server = await startDesktopServer(context.store);
+  opened.server = await startDesktopServer(context.store, { withAcd: true });
+  await opened.server.acd?.defineQueue('support', { name: 'Support' });
   opened.browser = await chromium.launchPersistentContext(
     await tempDir('chromium'),
     {
@@ -57,16 +58,17 @@ beforeAll(async () => {
 
 function started() {
   const { browser, server } = opened;
-  if (!browser || !server) {
+  if (!browser || !server?.acd) {
     throw new Error('the browser or the desktop server did not start');
   }
-  return { browser, server };
+  return { browser, server, acd: server.acd };
 }
 
 /** The desktop page, signed in as a new agent through the session cookie. */
 async function aDesktopPage() {
-  const { browser, server } = started();
+  const { browser, server, acd } = started();
   const agent = anAgent('agent', 'Grace Hopper');
+  await acd.upsertAgent({ id: agent.accountId, queues: ['support'] });
   await browser.addCookies([
     {
       name: 'bl_session',
@@ -118,19 +120,24 @@ async function textOf(page: Page, selector: string): Promise<string> {
 
 describe('the agent desktop', () => {
   it('pops the caller, their chat and IVR path, and accepts the offer', async () => {
-    const { server } = started();
+    const { acd } = started();
     const { page, agent, errors } = await aDesktopPage();
     await page.getByText('softphone offline').waitFor();
+    await page.getByLabel('State').selectOption('available');
+    await until(
+      async () => (await acd.agent(agent.accountId)).state === 'available',
+    );
     const contact = await aCaller(
       context.store,
       'Ada Lovelace',
       'My parcel is late',
     );
-    const offer = anOffer(agent.accountId, contact, {
-      reason: 'preferred-agent',
-    });
 
-    await server.desktop.hooks.onOffer(offer);
+    const routed = await acd.enqueue({
+      ...contact,
+      preferredAgentId: agent.accountId,
+    });
+    expect(routed.status).toBe('offered');
 
     await page.locator('#customer-name', { hasText: 'Ada Lovelace' }).waitFor();
     await page.getByText('My parcel is late').waitFor();
@@ -146,14 +153,10 @@ describe('the agent desktop', () => {
     }
 
     await page.getByRole('button', { name: 'Accept' }).click();
-    await until(() =>
-      server.actions.calls.some(
-        (call) =>
-          call.kind === 'accept' &&
-          call.agentId === agent.accountId &&
-          call.offerId === offer.offerId,
-      ),
+    await until(
+      async () => (await acd.agent(agent.accountId)).state === 'on-contact',
     );
+    expect(await page.getByLabel('State').inputValue()).toBe('on-contact');
     await page.getByLabel('Wrap-up note').waitFor();
     expect(errors).toEqual([]);
     await page.close();

@@ -1,10 +1,9 @@
 import WebSocket from 'ws';
+import type { Contact } from '../../src/agents/types';
 import type { FrameSocket } from '../support/chat-client';
 import {
-  aContact,
   aDesktopSocket,
   anAgent,
-  anOffer,
   isFrame,
   startDesktopServer,
   type DesktopServer,
@@ -33,7 +32,9 @@ beforeAll(async () => {
   opened.server = await startDesktopServer(context.store, {
     sipWsUri: 'wss://sip.example.com:8443/ws',
     sipDomain: 'sip.example.com',
+    withAcd: true,
   });
+  await acd().defineQueue('support', { name: 'Support' });
 });
 
 function server(): DesktopServer {
@@ -43,8 +44,17 @@ function server(): DesktopServer {
   return opened.server;
 }
 
+function acd() {
+  const routing = server().acd;
+  if (!routing) {
+    throw new Error('the ACD did not start');
+  }
+  return routing;
+}
+
 async function signedIn(role: 'agent' | 'supervisor' = 'agent') {
   const agent = anAgent(role);
+  await acd().upsertAgent({ id: agent.accountId, queues: ['support'] });
   const socket = await aDesktopSocket(
     server().base,
     server().auth.signIn(agent),
@@ -142,8 +152,8 @@ describe('the desktop WebSocket', () => {
   });
 
   it('refuses a bad frame with an error naming the field, and does nothing', async () => {
-    const { socket } = await signedIn();
-    const calls = server().actions.calls.length;
+    const { agent, socket } = await signedIn();
+    const before = await acd().agent(agent.accountId);
     const cases: [unknown, string][] = [
       [{ type: 'state', state: 'asleep' }, 'state'],
       [{ type: 'accept' }, 'offerId'],
@@ -157,40 +167,36 @@ describe('the desktop WebSocket', () => {
       const error = await socket.next(isFrame('error'), from);
       expect(error).toMatchObject({ code: 'BL_ERR_INVALID_INPUT', field });
     }
-    expect(server().actions.calls.length).toBe(calls);
+    expect(await acd().agent(agent.accountId)).toEqual(before);
   });
 
-  it('acts for the signed-in agent, whatever the frame says', async () => {
-    const { agent, socket } = await signedIn();
-    socket.send({ type: 'state', state: 'available' });
-    socket.send({ type: 'accept', offerId: 'o-accepted' });
-    socket.send({ type: 'decline', offerId: 'o-declined' });
-    await socket.next(isFrame('ack', (f) => f.of === 'decline'));
-
-    const mine = server().actions.calls.filter(
-      (call) => call.agentId === agent.accountId,
-    );
-    expect(mine).toEqual([
-      { kind: 'setState', agentId: agent.accountId, state: 'available' },
-      { kind: 'accept', agentId: agent.accountId, offerId: 'o-accepted' },
-      { kind: 'decline', agentId: agent.accountId, offerId: 'o-declined' },
-    ]);
-  });
-
-  it('puts the wrap-up note on the customer timeline as an agent note', async () => {
+  it('acts for the signed-in agent and notes the wrap-up on the timeline', async () => {
     const { agent, socket } = await signedIn();
     const { customer } = await aCustomer(context.store);
     const conversation = await context.store.openConversation(customer.id, {
       subject: 'Refund',
       channel: 'voice',
     });
-    const contact = aContact({
+    socket.send({ type: 'state', state: 'available' });
+    await socket.next(isFrame('state', (f) => f.state === 'available'));
+
+    const routed = await acd().enqueue({
+      id: `k-${conversation.id}`,
+      kind: 'voice',
+      queue: 'support',
       customerId: customer.id,
       conversationId: conversation.id,
     });
-    await server().desktop.pops.deliver(anOffer(agent.accountId, contact));
-    await socket.next(isFrame('screen-pop'));
+    expect(routed).toMatchObject({ offer: { agentId: agent.accountId } });
+    const pop = await socket.next(isFrame('screen-pop'));
+    const { offerId, contact } = pop.offer as {
+      offerId: string;
+      contact: Contact;
+    };
 
+    // The frame names no agent: whose offer it is comes from the session.
+    socket.send({ type: 'accept', offerId });
+    await socket.next(isFrame('state', (f) => f.state === 'on-contact'));
     socket.send({ type: 'finish', contactId: contact.id, note: 'Refunded' });
     await socket.next(isFrame('ack', (f) => f.of === 'finish'));
 
@@ -201,12 +207,18 @@ describe('the desktop WebSocket', () => {
       text: 'Refunded',
       conversationId: conversation.id,
     });
-    expect(server().actions.calls).toContainEqual({
-      kind: 'finish',
-      agentId: agent.accountId,
-      contactId: contact.id,
-      note: 'Refunded',
+    expect(await acd().agent(agent.accountId)).toMatchObject({
+      state: 'available',
+      contacts: [],
     });
+  });
+
+  it('refuses what the ACD refuses, with its code', async () => {
+    const { socket } = await signedIn();
+    socket.send({ type: 'accept', offerId: 'o-nobody-made' });
+    await socket.next(
+      isFrame('error', (f) => f.code === 'BL_ERR_OFFER_NOT_FOUND'),
+    );
   });
 
   it('closes the socket with 1009 on a frame over 16 KiB', async () => {

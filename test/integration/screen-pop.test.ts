@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import type { Acd } from '../../src/agents/acd';
+import type { Role } from '../../src/agents/types';
 import { ContextStore } from '../../src/context/store';
 import { waitForReady } from '../../src/redis/connect';
 import type { FrameSocket } from '../support/chat-client';
@@ -33,21 +35,35 @@ afterAll(async () => {
 const context = storeOnOwnRedis();
 
 beforeAll(async () => {
-  servers.a = await startDesktopServer(context.store);
+  servers.a = await startDesktopServer(context.store, { withAcd: true });
   // Instance B has its own connection, as a second process would.
   servers.redisB = new Redis(context.redis.server.url);
   await waitForReady(servers.redisB);
   servers.b = await startDesktopServer(
     new ContextStore(servers.redisB, storeOptions),
+    { withAcd: true },
   );
 });
 
 function instances() {
   const { a, b } = servers;
-  if (!a || !b) {
+  if (!a?.acd || !b?.acd) {
     throw new Error('the desktop servers did not start');
   }
-  return { a, b };
+  return { a, b, routing: a.acd };
+}
+
+let queues = 0;
+
+/** A queue of its own and an available agent in it, on the ACD. */
+async function anAvailableAgent(acd: Acd, role: Role = 'agent') {
+  queues += 1;
+  const queue = `q${queues}`;
+  await acd.defineQueue(queue, { name: `Queue ${queues}` });
+  const agent = anAgent(role);
+  await acd.upsertAgent({ id: agent.accountId, queues: [queue] });
+  await acd.setState(agent.accountId, 'available');
+  return { agent, queue };
 }
 
 async function connected(server: DesktopServer, session: string) {
@@ -82,28 +98,30 @@ async function aCallerMidIvr(store: ContextStore) {
 }
 
 describe('the screen-pop', () => {
-  it('reaches the agent on another instance by the time routing is told it was sent', async () => {
-    const { a, b } = instances();
-    const agent = anAgent();
+  it('reaches the agent on another instance by the time routing returns', async () => {
+    const { b, routing } = instances();
+    const { agent, queue } = await anAvailableAgent(routing);
     const socket = await connected(b, b.auth.signIn(agent));
     const caller = await aCallerMidIvr(context.store);
-    const offer = anOffer(
-      agent.accountId,
-      aContact({
-        customerId: caller.customer.id,
-        conversationId: caller.conversation.id,
-        callSid: caller.callSid,
-      }),
-      { reason: 'preferred-agent' },
-    );
 
     const from = socket.frames.length;
-    await a.desktop.hooks.onOffer(offer);
-    // Published when onOffer resolved: only socket transit is left.
+    const routed = await routing.enqueue({
+      id: `k-${caller.callSid}`,
+      kind: 'voice',
+      queue,
+      customerId: caller.customer.id,
+      conversationId: caller.conversation.id,
+      callSid: caller.callSid,
+      preferredAgentId: agent.accountId,
+    });
+    if (routed.status !== 'offered') {
+      throw new Error(`the contact was not offered: ${routed.status}`);
+    }
+    // onOffer resolved before enqueue did: only socket transit is left.
     const pop = await socket.next(isFrame('screen-pop'), from, 1000);
 
     expect(pop).toMatchObject({
-      offer: { offerId: offer.offerId, agentId: agent.accountId },
+      offer: { offerId: routed.offer.offerId, agentId: agent.accountId },
       reason: 'preferred-agent',
       card: { customer: { id: caller.customer.id, name: 'Ada Lovelace' } },
     });
@@ -188,36 +206,62 @@ describe('the screen-pop', () => {
     expect(seen).not.toContain(caller.customer.id);
   });
 
-  it('tells the agent when an offer is gone and what state they are in', async () => {
-    const { a, b } = instances();
-    const agent = anAgent();
-    const socket = await connected(b, b.auth.signIn(agent));
-    const offer = anOffer(agent.accountId);
+  it('tells every tab when an offer is declined and what state the agent is in', async () => {
+    const { a, b, routing } = instances();
+    const { agent, queue } = await anAvailableAgent(routing);
+    const session = b.auth.signIn(agent);
+    a.auth.sessions.set(session, agent);
+    const [here, there] = [
+      await connected(b, session),
+      await connected(a, session),
+    ];
 
-    await a.desktop.hooks.onOfferGone(offer, 'expired');
-    await a.desktop.pops.stateChanged(agent.accountId, 'away', 'lunch');
+    const routed = await routing.enqueue({
+      id: `k-${queue}`,
+      kind: 'chat',
+      queue,
+    });
+    if (routed.status !== 'offered') {
+      throw new Error(`the contact was not offered: ${routed.status}`);
+    }
+    await here.next(isFrame('screen-pop'));
+    here.send({ type: 'decline', offerId: routed.offer.offerId });
 
-    await socket.next(
-      isFrame(
-        'offer-gone',
-        (f) => f.offerId === offer.offerId && f.why === 'expired',
-      ),
-    );
-    await socket.next(
+    for (const tab of [here, there]) {
+      await tab.next(
+        isFrame(
+          'offer-gone',
+          (f) => f.offerId === routed.offer.offerId && f.why === 'declined',
+        ),
+      );
+    }
+    here.send({ type: 'state', state: 'away', reason: 'lunch' });
+    await there.next(
       isFrame('state', (f) => f.state === 'away' && f.reason === 'lunch'),
     );
+    expect(await routing.agent(agent.accountId)).toMatchObject({
+      state: 'away',
+      reason: 'lunch',
+    });
   });
 
   it('sends queue statistics to supervisors and not to agents', async () => {
-    const { a, b } = instances();
-    const agent = anAgent('agent');
+    const { b, routing } = instances();
+    const { agent, queue } = await anAvailableAgent(routing);
     const agentSocket = await connected(b, b.auth.signIn(agent));
     const supervisor = await connected(b, b.auth.signIn(anAgent('supervisor')));
 
-    await a.desktop.hooks.onQueueChange('support', { waiting: 3 });
-    await supervisor.next(isFrame('queue-stats', (f) => f.queue === 'support'));
+    await routing.enqueue({ id: `k-${queue}`, kind: 'sms', queue });
+    await supervisor.next(
+      isFrame(
+        'queue-stats',
+        (f) =>
+          f.queue === queue &&
+          JSON.stringify(f.stats).includes('"agentsStaffed":1'),
+      ),
+    );
     // Ordering again: the agent's own frame follows the statistics.
-    await a.desktop.pops.stateChanged(agent.accountId, 'available');
+    await b.desktop.pops.stateChanged(agent.accountId, 'available');
     await agentSocket.next(isFrame('state'));
     expect(agentSocket.frames.map((f) => f.type)).not.toContain('queue-stats');
   });

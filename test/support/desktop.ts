@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { Acd } from '../../src/agents/acd';
 import { setUpDesktop, type Desktop } from '../../src/agents/desktop';
 import type {
   DesktopActions,
@@ -104,6 +105,8 @@ export class RecordingActions implements DesktopActions {
 export interface DesktopServer {
   app: FastifyInstance;
   desktop: Desktop;
+  /** The real ACD, routing for this instance, when asked for. */
+  acd?: Acd;
   auth: TestDesktopAuth;
   actions: RecordingActions;
   /** http://127.0.0.1:<port> */
@@ -114,21 +117,44 @@ export interface DesktopServer {
 /** One bridgeline instance's desktop part, on the store's Redis. */
 export async function startDesktopServer(
   store: ContextStore,
-  options: { sipWsUri?: string; sipDomain?: string; logger?: Logger } = {},
+  options: {
+    sipWsUri?: string;
+    sipDomain?: string;
+    logger?: Logger;
+    /** Route with the real ACD instead of recording what is asked. */
+    withAcd?: boolean;
+  } = {},
 ): Promise<DesktopServer> {
   const auth = new TestDesktopAuth();
   const actions = new RecordingActions();
+  const logger = options.logger ?? silentLogger;
+  const routing: { acd?: Acd } = {};
+  const acd = () => {
+    if (!routing.acd) {
+      throw new Error('the ACD is not built yet');
+    }
+    return routing.acd;
+  };
   const desktop = setUpDesktop({
     store,
-    logger: options.logger ?? silentLogger,
+    logger,
     auth,
-    actions,
+    ...(options.withAcd === true ? { acd } : { actions }),
     ...(options.sipWsUri === undefined ? {} : { sipWsUri: options.sipWsUri }),
     ...(options.sipDomain === undefined
       ? {}
       : { sipDomain: options.sipDomain }),
   });
-  const loggerInstance: FastifyBaseLogger = options.logger ?? silentLogger;
+  if (options.withAcd === true) {
+    // Built after the desktop, with its hooks, as the app builds it.
+    routing.acd = new Acd({
+      redis: store.redis,
+      logger,
+      clock: { now: () => Date.now() },
+      hooks: desktop.hooks,
+    });
+  }
+  const loggerInstance: FastifyBaseLogger = logger;
   const app = Fastify({ loggerInstance });
   registerErrorHandling(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -141,11 +167,13 @@ export async function startDesktopServer(
   return {
     app,
     desktop,
+    ...(routing.acd === undefined ? {} : { acd: routing.acd }),
     auth,
     actions,
     base,
     async close() {
       await app.close();
+      await routing.acd?.close();
       await desktop.close();
     },
   };

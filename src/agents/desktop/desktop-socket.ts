@@ -132,46 +132,61 @@ function serveDesktop(
     }
   };
 
-  options.hub
-    .watchAgent(agent.accountId, (frame, text) => {
+  // What is pushed before hello waits for it: the desktop reads hello
+  // first, and from hello on misses nothing published for it.
+  let greeted = false;
+  const early: string[] = [];
+  const push = (text: string) => {
+    if (closed) {
+      return;
+    }
+    if (greeted) {
+      // Sent as published: no second serialisation on the hot path.
+      socket.send(text);
+    } else {
+      early.push(text);
+    }
+  };
+  const watches = [
+    options.hub.watchAgent(agent.accountId, (frame, text) => {
       if (frame.type === 'screen-pop') {
         remember(contacts, frame.offer.contact);
       }
-      if (!closed) {
-        // Sent as published: no second serialisation on the hot path.
-        socket.send(text);
-      }
-    })
-    .then(
-      (stop) => {
-        watching(stop);
-        // Sent once subscribed: from hello on, no pop for this agent is
-        // missed.
-        send({
-          type: 'hello',
-          agent: {
-            id: agent.accountId,
-            displayName: agent.displayName,
-            role: agent.role,
-          },
-        });
-      },
-      (err: unknown) => {
-        log.error({ err }, 'desktop not subscribed');
-        socket.close(1011, 'not subscribed');
-      },
-    );
+      push(text);
+    }),
+  ];
   if (roleAtLeast(agent.role, 'supervisor')) {
-    options.hub
-      .watchQueues((_frame, text) => {
-        if (!closed) {
-          socket.send(text);
-        }
-      })
-      .then(watching, (err: unknown) => {
-        log.warn({ err }, 'queue statistics not subscribed');
-      });
+    watches.push(
+      options.hub.watchQueues((_frame, text) => {
+        push(text);
+      }),
+    );
   }
+  void Promise.allSettled(watches).then((settled) => {
+    for (const result of settled) {
+      if (result.status === 'fulfilled') {
+        watching(result.value);
+      }
+    }
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) {
+      log.error({ err: failed.reason }, 'desktop not subscribed');
+      socket.close(1011, 'not subscribed');
+      return;
+    }
+    send({
+      type: 'hello',
+      agent: {
+        id: agent.accountId,
+        displayName: agent.displayName,
+        role: agent.role,
+      },
+    });
+    greeted = true;
+    for (const text of early.splice(0)) {
+      push(text);
+    }
+  });
 
   const handle = async (frame: ClientFrame) => {
     const agentId = agent.accountId;

@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ContextStore } from '../../context/store';
 import type { Logger } from '../../log';
 import type { Offer } from '../types';
+import { acdActions, acdHooks, type DesktopAcd } from './acd-bridge';
 import { DesktopHub } from './desktop-hub';
 import { desktopRoutes, type DesktopRouteOptions } from './desktop-routes';
 import { desktopSocketRoute } from './desktop-socket';
 import type { DesktopActions, DesktopAuth } from './ports';
-import type { Json } from './protocol';
 import { ScreenPops } from './screen-pop';
 
+export type { DesktopAcd } from './acd-bridge';
 export type { DesktopActions, DesktopAuth } from './ports';
 export { ScreenPops, desktopChannels } from './screen-pop';
 
@@ -16,7 +17,14 @@ export interface DesktopSetup {
   store: ContextStore;
   logger: Logger;
   auth: DesktopAuth;
-  actions: DesktopActions;
+  /**
+   * What the agents' frames act on: the ACD (a getter, since the ACD is
+   * built after the desktop, with its hooks) or, in tests, `actions`.
+   */
+  acd?: () => DesktopAcd;
+  actions?: DesktopActions;
+  /** Handed to the ACD's finish: the wrap-up after a contact. */
+  wrapUpSeconds?: number;
   sipWsUri?: string;
   sipDomain?: string;
   callbacks?: DesktopRouteOptions['callbacks'];
@@ -34,20 +42,28 @@ export function setUpDesktop(setup: DesktopSetup) {
   const logger = setup.logger.child({ component: 'desktop' });
   const hub = new DesktopHub(setup.store.redis, logger);
   const pops = new ScreenPops(setup.store, setup.store.redis);
+  const { acd } = setup;
+  const actions =
+    setup.actions ??
+    (acd ? acdActions(acd, pops, setup.wrapUpSeconds ?? 0) : undefined);
+  if (!actions) {
+    throw new TypeError('setUpDesktop needs the ACD (acd) or actions');
+  }
   return {
     pops,
     hub,
-    /** For the ACD's hooks: onOffer awaits deliver before dialling. */
-    hooks: {
-      onOffer: (offer: Offer) => pops.deliver(offer),
-      onOfferGone: (offer: Offer, why: string) => pops.gone(offer, why),
-      onQueueChange: (queue: string, stats: Json) =>
-        pops.queueChanged(queue, stats),
-    },
+    /** For the ACD: onOffer resolves once the pop is published. */
+    hooks: acd
+      ? acdHooks(acd, pops, logger)
+      : {
+          onOffer: (offer: Offer) => pops.deliver(offer),
+          onOfferGone: (offer: Offer, why: string) => pops.gone(offer, why),
+          onQueueChange: () => undefined,
+        },
     routes: (app: FastifyInstance) => {
       desktopSocketRoute(app, {
         auth: setup.auth,
-        actions: setup.actions,
+        actions,
         hub,
         store: setup.store,
       });

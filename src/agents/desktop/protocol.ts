@@ -42,14 +42,11 @@ export interface StateFrame {
   reason: string | null;
 }
 
-/** JSON as a queue's statistics travel; their shape is the ACD's. */
-export type Json =
-  string | number | boolean | null | Json[] | { [key: string]: Json };
-
 export interface QueueStatsFrame {
   type: 'queue-stats';
   queue: string;
-  stats: Json;
+  /** As the ACD counts them (QueueStats in src/agents/acd/stats.ts). */
+  stats: object;
 }
 
 /** What travels on a desktop's Redis channel, for its sockets. */

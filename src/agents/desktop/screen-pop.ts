@@ -2,7 +2,7 @@ import type { ContextCard } from '../../context/card';
 import type { ContextStore } from '../../context/store';
 import type { RedisClient } from '../../redis/connect';
 import type { AgentState, Contact, Offer } from '../types';
-import type { IvrStep, Json, PushedFrame, ScreenPopFrame } from './protocol';
+import type { IvrStep, PushedFrame, ScreenPopFrame } from './protocol';
 
 /**
  * The screen-pop: what an agent sees of a contact the moment routing
@@ -63,7 +63,7 @@ export class ScreenPops {
   }
 
   /** For supervisors' desktops, whichever instance holds them. */
-  async queueChanged(queue: string, stats: Json): Promise<void> {
+  async queueChanged(queue: string, stats: object): Promise<void> {
     const frame: PushedFrame = { type: 'queue-stats', queue, stats };
     await this.redis.publish(
       desktopChannels.supervisors,
