@@ -221,6 +221,47 @@ describe('acd routing', () => {
     });
   });
 
+  describe('when accounts change', () => {
+    it('lets an agent on chats take a call when so configured', async () => {
+      const acd = bed.another({ callsWhileChatting: true });
+      const agent = anAgentId();
+      await availableAgents(acd, bed.clock, [agent]);
+      await acd.enqueue(aContact({ kind: 'chat' }));
+      await acd.accept(agent, bed.hooks.offers[0]?.offerId ?? '');
+
+      expect((await acd.enqueue(aContact({ kind: 'voice' }))).status).toBe(
+        'offered',
+      );
+    });
+
+    it('offers a waiting contact of a queue an agent is given', async () => {
+      await bed.acd.defineQueue('sales', { name: 'Sales' });
+      const agent = anAgentId();
+      await availableAgents(bed.acd, bed.clock, [agent]);
+      const contact = aContact({ queue: 'sales' });
+      await bed.acd.enqueue(contact);
+
+      await bed.acd.upsertAgent({ id: agent, queues: ['support', 'sales'] });
+
+      expect(bed.hooks.offers[0]?.contact.id).toBe(contact.id);
+      expect((await bed.acd.stats('sales')).agentsStaffed).toBe(1);
+    });
+
+    it('moves the offer of a removed agent to the next', async () => {
+      const [first, second] = [anAgentId(), anAgentId()];
+      await availableAgents(bed.acd, bed.clock, [first, second]);
+      await bed.acd.enqueue(aContact());
+
+      await bed.acd.removeAgent(first);
+
+      expect(bed.hooks.gone.map((gone) => gone.why)).toEqual(['withdrawn']);
+      expect(bed.hooks.offers[1]?.agentId).toBe(second);
+      await expect(bed.acd.agent(first)).rejects.toMatchObject({
+        code: 'BL_ERR_ACCOUNT_NOT_FOUND',
+      });
+    });
+  });
+
   describe('when two instances share one Redis', () => {
     it('offers a contact raced by both exactly once', async () => {
       const agents = [anAgentId(), anAgentId(), anAgentId()];
