@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPlugin } from '../admin/plugin';
+import type { AccountServices } from '../agents/account-setup';
+import { accountRoutes } from '../agents/account-routes';
+import { authRoutes, openAuthRoutes } from '../agents/auth-routes';
 import type { Channels } from '../channels/setup';
 import type { ContextStore } from '../context/store';
+import { BridgelineError } from '../errors';
 import type { FlowStore } from '../ivr/flow-store';
 import type { Metrics } from '../metrics';
 import type { RedisClient } from '../redis/connect';
 import { recordingRoutes } from '../voice/voicemail';
 import { voiceRoutes, type VoiceRouteOptions } from '../voice/webhooks';
-import { bearerAuth } from './auth';
+import { accessHook, cardIsAllowed } from './access-policy';
 import { registerErrorHandling } from './errors';
+import { PrincipalResolver, principalHook } from './principal';
 import { customerRoutes } from './routes/customers';
 import { healthRoutes } from './routes/health';
 
@@ -22,6 +27,8 @@ export interface ServerOptions {
   redisMode: RedisMode;
   metrics: Metrics;
   adminToken: string;
+  /** Accounts, sessions and login limits: who may call /api. */
+  accounts: AccountServices;
   /** The jambonz webhooks, voicemail stream and recordings. */
   voice?: VoiceRouteOptions;
   /** Flows and the number map, edited under /api/admin. */
@@ -49,6 +56,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   registerErrorHandling(app);
+  app.decorate(
+    'principals',
+    new PrincipalResolver(
+      options.adminToken,
+      options.accounts.sessions,
+      options.accounts.accounts,
+    ),
+  );
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('allowedCustomer', undefined);
   // Every body this API takes is JSON; anything else is a 415, not a string.
   app.removeContentTypeParser('text/plain');
 
@@ -81,7 +99,32 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   void app.register(
     (api, _options, done) => {
-      api.addHook('onRequest', bearerAuth(options.adminToken));
+      // Who is asking, then whether their role may: see access-policy.ts.
+      api.addHook(
+        'onRequest',
+        principalHook(app, {
+          publicBaseUrl: options.accounts.publicBaseUrl,
+          open: openAuthRoutes,
+        }),
+      );
+      api.addHook(
+        'onRequest',
+        accessHook({
+          store: options.store,
+          redis: options.redis,
+          open: openAuthRoutes,
+        }),
+      );
+      api.addHook('onSend', async (request, reply, payload) => {
+        if (cardIsAllowed(request, reply.statusCode, payload)) {
+          return payload;
+        }
+        const refused = new BridgelineError('BL_ERR_FORBIDDEN');
+        reply.status(refused.status);
+        return JSON.stringify(refused.toJSON());
+      });
+      authRoutes(api, options.accounts);
+      accountRoutes(api, options.accounts);
       customerRoutes(api, options);
       if (options.flowStore) {
         void api.register(adminPlugin({ flowStore: options.flowStore }), {
