@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { setUpAccounts } from './agents/account-setup';
 import { setUpChannels, type Channels } from './channels/setup';
 import type { Config } from './config';
 import { resolveLinkSecret } from './escalation/link-secret';
@@ -134,7 +135,9 @@ export async function startBridgeline(
     logger,
     registry: metrics.registry,
   });
+  const accounts = setUpAccounts({ config, redis, logger });
   const app = buildServer({
+    accounts,
     sipState: () => sip.state,
     logger,
     store,

@@ -122,6 +122,21 @@ const environment = z.object({
   TRANSFER_ALLOWLIST: transferTargets.default([]),
   PUBLIC_BASE_URL: publicBaseUrl.optional(),
   CALL_STATE_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(4 * 3600),
+  // How long a login lasts: hours, decimals allowed (0.5 is 30 minutes).
+  SESSION_HOURS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of hours such as 8 or 0.5')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1 / 3600, 'must be at least one second')
+        .max(720, 'must be at most 720 (30 days)'),
+    )
+    .default(8),
+  // Failed logins per source IP, and per username, before a 15-minute lock.
+  LOGIN_FAILURES_PER_15_MINUTES: integer(1, 10000).default(5),
   // The SIP edge's variables; see src/voice/sip/settings.ts.
   ...sipEnvironment,
   // Chat, SMS, email, links and callbacks; see src/channels/settings.ts.
@@ -167,6 +182,11 @@ export interface Config {
     /** Unset: http://localhost:<the port actually bound>. */
     readonly publicBaseUrl: string | undefined;
     readonly callStateTtlSeconds: number;
+  };
+  readonly accounts: {
+    /** SESSION_HOURS in seconds: a session's TTL and its cookie's Max-Age. */
+    readonly sessionTtlSeconds: number;
+    readonly loginFailuresPer15Minutes: number;
   };
   /** The SIP edge on drachtio-srf; off while DRACHTIO_HOST is unset. */
   readonly sip: SipSettings;
@@ -248,6 +268,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       transferAllowlist: Object.freeze(e.TRANSFER_ALLOWLIST),
       publicBaseUrl: e.PUBLIC_BASE_URL,
       callStateTtlSeconds: e.CALL_STATE_TTL_SECONDS,
+    }),
+    accounts: Object.freeze({
+      sessionTtlSeconds: Math.max(1, Math.round(e.SESSION_HOURS * 3600)),
+      loginFailuresPer15Minutes: e.LOGIN_FAILURES_PER_15_MINUTES,
     }),
     sip: sip.settings,
     channels: channels.settings,

@@ -233,4 +233,36 @@ describe('config', () => {
       ]);
     });
   });
+
+  describe('accounts', () => {
+    it('keeps a session 8 hours and allows 5 failed logins by default', () => {
+      expect(loadConfig({}).accounts).toEqual({
+        sessionTtlSeconds: 8 * 3600,
+        loginFailuresPer15Minutes: 5,
+      });
+    });
+
+    it('takes SESSION_HOURS in decimals', () => {
+      const config = loadConfig({
+        SESSION_HOURS: '0.5',
+        LOGIN_FAILURES_PER_15_MINUTES: '10',
+      });
+      expect(config.accounts.sessionTtlSeconds).toBe(1800);
+      expect(config.accounts.loginFailuresPer15Minutes).toBe(10);
+    });
+
+    it('names both bad account settings at once', () => {
+      const error = problemsOf({
+        SESSION_HOURS: 'forever',
+        LOGIN_FAILURES_PER_15_MINUTES: '0',
+      });
+      expect(error.problems.map((p) => p.variable).sort()).toEqual([
+        'LOGIN_FAILURES_PER_15_MINUTES',
+        'SESSION_HOURS',
+      ]);
+      expect(problemsOf({ SESSION_HOURS: '721' }).message).toMatch(
+        /SESSION_HOURS: must be at most 720/,
+      );
+    });
+  });
 });
