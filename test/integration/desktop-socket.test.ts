@@ -5,6 +5,7 @@ import {
   aDesktopSocket,
   anAgent,
   isFrame,
+  RecordingCallbacks,
   startDesktopServer,
   type DesktopServer,
 } from '../support/desktop';
@@ -27,12 +28,14 @@ afterAll(async () => {
   await opened.server?.close();
 });
 const context = storeOnOwnRedis();
+const callbacks = new RecordingCallbacks();
 
 beforeAll(async () => {
   opened.server = await startDesktopServer(context.store, {
     sipWsUri: 'wss://sip.example.com:8443/ws',
     sipDomain: 'sip.example.com',
     withAcd: true,
+    callbacks,
   });
   await acd().defineQueue('support', { name: 'Support' });
 });
@@ -248,5 +251,44 @@ describe('the desktop page and its settings', () => {
       sipWsUri: 'wss://sip.example.com:8443/ws',
       sipDomain: 'sip.example.com',
     });
+  });
+
+  it('books a callback for a session from our own page only', async () => {
+    const { customer } = await aCustomer(context.store);
+    const url =
+      `${server().base}/api/desktop/conversations/${customer.id}/` +
+      'v-phone-1/callback';
+    const session = server().auth.signIn(anAgent());
+    const post = (origin: string, body: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          cookie: `bl_session=${session}`,
+          origin,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+
+    const foreign = await post('https://evil.example', {
+      requestId: 'r-12345678',
+    });
+    expect(foreign.status).toBe(403);
+    const bad = await post(server().base, { requestId: 'x' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'requestId' });
+    expect(callbacks.requests).toEqual([]);
+
+    const booked = await post(server().base, { requestId: 'r-12345678' });
+    expect(booked.status).toBe(201);
+    expect(await booked.json()).toMatchObject({ status: 'scheduled' });
+    expect(callbacks.requests).toEqual([
+      {
+        customerId: customer.id,
+        conversationId: 'v-phone-1',
+        source: 'chat',
+        requestKey: 'desktop-r-12345678',
+      },
+    ]);
   });
 });

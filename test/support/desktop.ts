@@ -21,6 +21,11 @@ import type {
   Role,
 } from '../../src/agents/types';
 import type { ContextStore } from '../../src/context/store';
+import type {
+  CallbackReceipt,
+  CallbackRequest,
+  CallbackRequests,
+} from '../../src/escalation/callback-requests';
 import { registerErrorHandling } from '../../src/http/errors';
 import { FrameSocket, type Frame } from './chat-client';
 import { silentLogger } from './redis';
@@ -49,7 +54,10 @@ export function anAgent(
   };
 }
 
-/** Sessions by cookie, Origins by exact match with the server's own. */
+/**
+ * Sessions by cookie; Origins by exact match with the server's own, none
+ * refused, as src/http/principal.ts does.
+ */
 export class TestDesktopAuth implements DesktopAuth {
   readonly sessions = new Map<string, Principal>();
   /** Filled in once the server's port is known. */
@@ -71,7 +79,7 @@ export class TestDesktopAuth implements DesktopAuth {
 
   originAllowed(request: FastifyRequest): boolean {
     const origin = request.headers.origin;
-    return origin === undefined || origin === this.ownOrigin;
+    return origin !== undefined && origin === this.ownOrigin;
   }
 }
 
@@ -102,6 +110,24 @@ export class RecordingActions implements DesktopActions {
   }
 }
 
+/**
+ * The callback service as the desktop sees it: BullMQ and a jambonz to
+ * dial through are the callback tests' business; here, what was asked.
+ */
+export class RecordingCallbacks implements CallbackRequests {
+  readonly requests: CallbackRequest[] = [];
+
+  request(request: CallbackRequest): Promise<CallbackReceipt> {
+    this.requests.push(request);
+    return Promise.resolve({
+      status: 'scheduled',
+      callbackId: `cb-${request.requestKey}`,
+      position: this.requests.length,
+      estimatedWaitSeconds: 60,
+    });
+  }
+}
+
 export interface DesktopServer {
   app: FastifyInstance;
   desktop: Desktop;
@@ -118,6 +144,7 @@ export interface DesktopServer {
 export async function startDesktopServer(
   store: ContextStore,
   options: {
+    callbacks?: CallbackRequests;
     sipWsUri?: string;
     sipDomain?: string;
     logger?: Logger;
@@ -140,6 +167,9 @@ export async function startDesktopServer(
     logger,
     auth,
     ...(options.withAcd === true ? { acd } : { actions }),
+    ...(options.callbacks === undefined
+      ? {}
+      : { callbacks: options.callbacks }),
     ...(options.sipWsUri === undefined ? {} : { sipWsUri: options.sipWsUri }),
     ...(options.sipDomain === undefined
       ? {}

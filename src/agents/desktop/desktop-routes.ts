@@ -82,7 +82,8 @@ export function desktopRoutes(
 
   void app.register((api, _options, done) => {
     api.addHook('onRequest', async (request: FastifyRequest) => {
-      request.desktopAgent = await admitDesktop(request, options.auth);
+      const reads = request.method === 'GET' || request.method === 'HEAD';
+      request.desktopAgent = await admitDesktop(request, options.auth, !reads);
     });
 
     api.get('/api/desktop/config', () => ({

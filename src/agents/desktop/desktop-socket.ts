@@ -70,12 +70,18 @@ export function desktopSocketRoute(
   );
 }
 
-/** Origin first: a foreign page learns nothing, not even about sessions. */
+/**
+ * Origin first: a foreign page learns nothing, not even about sessions.
+ * A browser sends Origin with every WebSocket handshake (RFC 6455 section
+ * 4.1) and every POST, but not with a same-origin GET: a GET that reads
+ * only the agent's own settings skips the check.
+ */
 export async function admitDesktop(
   request: FastifyRequest,
   auth: DesktopAuth,
+  checkOrigin = true,
 ): Promise<AgentPrincipal> {
-  if (!auth.originAllowed(request)) {
+  if (checkOrigin && !auth.originAllowed(request)) {
     throw new BridgelineError('BL_ERR_ORIGIN_REFUSED');
   }
   const principal = await auth.authenticate(request);
