@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { adminPageRoutes } from '../admin/page-routes';
 import { adminPlugin } from '../admin/plugin';
 import type { AccountServices } from '../agents/account-setup';
 import { accountRoutes } from '../agents/account-routes';
@@ -96,6 +97,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       done();
     });
   }
+  adminPageRoutes(app);
 
   void app.register(
     (api, _options, done) => {

@@ -1,0 +1,78 @@
+/**
+ * The admin pages' entry: sign in, then one section per location hash:
+ * #/flows, #/flows/<id> (the editor), #/numbers.
+ */
+(() => {
+  'use strict';
+
+  const { whenUnauthorized } = window.bridgelineAdmin.api;
+  const { askToSignIn, signOut, whoIsSignedIn } = window.bridgelineAdmin.auth;
+  const { byId, setText, showOnly } = window.bridgelineAdmin.dom;
+  const { openFlow, setUpEditor } = window.bridgelineAdmin.editor;
+  const { setUpFlows, showFlows } = window.bridgelineAdmin.flows;
+  const { setUpHistory } = window.bridgelineAdmin.history;
+  const { setUpNumbers, showNumbers } = window.bridgelineAdmin.numbers;
+  const { setUpPublishing } = window.bridgelineAdmin.publish;
+  const { setUpSimulator } = window.bridgelineAdmin.simulator;
+
+  const sections = ['sign-in', 'flows-view', 'editor-view', 'numbers-view'];
+
+  function route() {
+    const hash = window.location.hash || '#/flows';
+    const flow = /^#\/flows\/(.+)$/.exec(hash);
+    const section = hash.startsWith('#/numbers') ? 'numbers' : 'flows';
+    for (const link of byId('nav').querySelectorAll('a')) {
+      link.classList.toggle('current', link.dataset.section === section);
+    }
+    if (flow) {
+      showOnly('editor-view', sections);
+      void openFlow(decodeURIComponent(flow[1]));
+    } else if (section === 'numbers') {
+      showOnly('numbers-view', sections);
+      void showNumbers();
+    } else {
+      showOnly('flows-view', sections);
+      void showFlows();
+    }
+  }
+
+  function signedIn(label) {
+    setText('who', label);
+    byId('nav').hidden = false;
+    byId('sign-out').hidden = false;
+    window.addEventListener('hashchange', route);
+    route();
+  }
+
+  function needSignIn() {
+    window.removeEventListener('hashchange', route);
+    byId('nav').hidden = true;
+    byId('sign-out').hidden = true;
+    setText('who', '');
+    showOnly('sign-in', sections);
+    askToSignIn(signedIn);
+  }
+
+  async function start() {
+    setUpEditor();
+    setUpSimulator();
+    setUpPublishing();
+    setUpHistory();
+    setUpFlows();
+    setUpNumbers();
+    whenUnauthorized(needSignIn);
+    byId('sign-out').addEventListener('click', async () => {
+      await signOut();
+      needSignIn();
+    });
+
+    const label = await whoIsSignedIn();
+    if (label === null) {
+      needSignIn();
+    } else {
+      signedIn(label);
+    }
+  }
+
+  void start();
+})();

@@ -1,0 +1,230 @@
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
+import {
+  aFlowId,
+  aFlowInput,
+  flowYaml,
+  withNode,
+} from '../support/flow-factories';
+import { aPhone } from '../support/factories';
+import { tempDir } from '../support/redis';
+
+/**
+ * The admin pages in Debian's chromium, driven as an admin would: sign in
+ * with the admin token, break a flow and read the error at its node, fix
+ * it, simulate a caller, publish, read the diff, roll back. With
+ * BRIDGELINE_SCREENSHOTS=1 the run also writes docs/admin-editor.png and
+ * docs/admin-history.png (CI leaves the committed ones alone).
+ */
+
+const screenshots = process.env.BRIDGELINE_SCREENSHOTS === '1';
+const docs = path.join(__dirname, '..', '..', 'docs');
+
+const opened: { browser?: BrowserContext } = {};
+afterAll(async () => {
+  await opened.browser?.close();
+});
+const running = bridgelineOnOwnRedis();
+
+async function admin(method: string, route: string, body?: unknown) {
+  const response = await fetch(`${running.base}/api/admin${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${testAdminToken}`,
+      'content-type': 'application/json',
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  expect(response.ok).toBe(true);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  opened.browser = await chromium.launchPersistentContext(
+    await tempDir('chromium'),
+    {
+      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      viewport: { width: 1360, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  );
+});
+
+const oldPrompt = 'For billing press 1. To leave, press 2.';
+const newPrompt = 'For billing, press 1. To say goodbye, press 2.';
+
+/** The factory's flow with the menu reworded; `next` for the first key. */
+function rewordedMenu(flowId: string, billingNext: string): string {
+  const flow = aFlowInput({ id: flowId });
+  return flowYaml(
+    withNode(flow, 'main-menu', {
+      type: 'menu',
+      prompt: newPrompt,
+      choices: [
+        { key: '1', phrases: ['billing'], next: billingNext },
+        { key: '2', phrases: ['goodbye'], next: 'goodbye' },
+      ],
+      on: { timeout: 'goodbye', noMatch: 'goodbye' },
+    }),
+  );
+}
+
+async function signInWithToken(page: Page): Promise<void> {
+  await page.goto(`${running.base}/admin`);
+  await page.getByLabel('Admin token').fill(testAdminToken);
+  await page.getByRole('button', { name: 'Use the admin token' }).click();
+  await page.getByRole('heading', { name: 'Flows' }).waitFor();
+}
+
+// Run in the page: the text selected in a textarea.
+const selectedText = (node: {
+  value: string;
+  selectionStart: number;
+  selectionEnd: number;
+}) => node.value.slice(node.selectionStart, node.selectionEnd);
+
+/** Waits until the element shows the text (poll, against the default deadline). */
+async function shows(page: Page, selector: string, text: string) {
+  await page.locator(selector, { hasText: text }).waitFor();
+}
+
+describe('the admin flow editor', () => {
+  it('lets an admin break a flow, see the error at its node, fix, simulate, publish and roll back', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const flowId = aFlowId();
+    await admin('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+    });
+    await admin('POST', `/flows/${flowId}/publish`, { note: 'first cut' });
+
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await page.getByRole('link', { name: flowId }).click();
+    await shows(page, '#live-version', 'Live: version 1');
+
+    // A typo in a choice's target: the error appears at that node.
+    const source = page.locator('#source');
+    await source.fill(rewordedMenu(flowId, 'biling'));
+    const menu = page.locator('[data-node="main-menu"]');
+    await menu.locator('.problem-message').waitFor();
+    await expect(menu.locator('.problem-message').textContent()).resolves.toBe(
+      'leads to "biling", but this flow has no node with that id',
+    );
+    await expect(menu.locator('.problem-pointer').textContent()).resolves.toBe(
+      '/nodes/main-menu/choices/0/next',
+    );
+    await expect(menu.getAttribute('class')).resolves.toContain('has-problems');
+    // With the choice gone, nothing leads to billing any more: said there.
+    const billing = page.locator('[data-node="billing"] .problem-message');
+    await expect(billing.textContent()).resolves.toMatch(
+      /^no path from the start/,
+    );
+    await shows(page, '#problem-count', '2 problems');
+    await expect(page.locator('.has-problems').count()).resolves.toBe(2);
+    // A click on a node puts the cursor on it in the text.
+    await menu.locator('.node-id').click();
+    await expect(source.evaluate(selectedText)).resolves.toBe('main-menu');
+    if (screenshots) {
+      await page.screenshot({ path: path.join(docs, 'admin-editor.png') });
+    }
+
+    await source.fill(rewordedMenu(flowId, 'billing'));
+    await page.getByText('No problems').waitFor();
+    await expect(page.locator('.has-problems').count()).resolves.toBe(0);
+
+    // A caller who presses 1 reaches billing, hearing the new menu.
+    await page.getByLabel('Input 1 value').fill('1');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#sim-path').waitFor();
+    await expect(
+      page.locator('#sim-path li').allTextContents(),
+    ).resolves.toEqual(['greet', 'main-menu', 'billing', 'goodbye']);
+    await expect(page.locator('.prompt').allTextContents()).resolves.toContain(
+      newPrompt,
+    );
+
+    // A note with markup in it is shown as the text it is.
+    const note = '<b>Reworded</b> the menu';
+    await page.getByLabel('Note').fill(note);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('Published version 2; it is live.').waitFor();
+    await shows(page, '#live-version', 'Live: version 2');
+    const newest = page.locator('#versions-body tr').first();
+    await expect(newest.locator('td').nth(1).textContent()).resolves.toBe(note);
+    await expect(page.locator('#versions-body b').count()).resolves.toBe(0);
+
+    await page.getByRole('button', { name: 'Show diff' }).click();
+    await page.locator('.line.add').first().waitFor();
+    await expect(page.locator('.line.del').allTextContents()).resolves.toEqual([
+      `-    prompt: ${oldPrompt}`,
+    ]);
+    await expect(page.locator('.line.add').allTextContents()).resolves.toEqual([
+      `+    prompt: ${newPrompt}`,
+    ]);
+    if (screenshots) {
+      await page
+        .locator('.panel.wide')
+        .screenshot({ path: path.join(docs, 'admin-history.png') });
+    }
+
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Rolled back: live is version 1 again').waitFor();
+    await shows(page, '#live-version', 'Live: version 1');
+    const details = await admin('GET', `/flows/${flowId}`);
+    expect(details.aliases).toEqual({ live: 1 });
+    await page.close();
+  });
+
+  it('lets an admin send a number to a flow and back to main', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const flowId = aFlowId();
+    await admin('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+    });
+    const number = aPhone();
+
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.getByLabel('Number', { exact: true }).fill(number);
+    await page.locator('#number-flow').selectOption(flowId);
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.locator(`[data-number="${number}"]`).waitFor();
+    await expect(admin('GET', `/numbers/${number}`)).resolves.toEqual({
+      number,
+      flowId,
+      alias: 'live',
+    });
+
+    await page
+      .locator(`[data-number="${number}"]`)
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await page.getByText(`${number} now gets the flow main.`).waitFor();
+    await page.close();
+  });
+
+  it('serves the page with a policy that runs only its own scripts', async () => {
+    const response = await fetch(`${running.base}/admin`);
+    expect(response.status).toBe(200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+
+    const script = await fetch(`${running.base}/admin/editor.js`);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const missing = await fetch(`${running.base}/admin/..%2Fpackage.json`);
+    expect(missing.status).toBe(404);
+  });
+});
