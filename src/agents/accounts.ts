@@ -45,6 +45,8 @@ export const accountKeys = {
 
 /** `a` and 12 base64url characters: no braces, safe in a hash tag. */
 const accountIdPattern = /^a[A-Za-z0-9_-]{12}$/;
+/** Well-formed but, from 9 random bytes, never drawn (odds 2^-72). */
+const absentId = 'a------------';
 
 export interface AccountStoreOptions {
   sessions: SessionStore;
@@ -225,7 +227,9 @@ export class AccountStore {
     const id = usernamePattern.test(username)
       ? await this.redis.hget(accountKeys.usernames, username)
       : null;
-    const stored = id === null ? undefined : await this.read(id);
+    // An unknown name still reads an account hash (none), so the answer
+    // takes the same round trips as for a known one.
+    const stored = await this.read(id ?? absentId);
     const matches = await verifyPassword(password, stored?.passwordHash);
     if (!stored || !matches || stored.disabled) {
       return undefined;

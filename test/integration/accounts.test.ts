@@ -244,6 +244,14 @@ describe('ending sessions', () => {
       `/api/admin/accounts/${me.id}`,
     );
     expect(deleted.status).toBe(204);
+    const session = await call(
+      running.base,
+      'GET',
+      '/api/auth/me',
+      undefined,
+      bearer(me.token),
+    );
+    expect(session.status).toBe(401);
     const keys = await allKeys(running.redis.client);
     expect(keys.filter((key) => key.includes(me.id))).toEqual([]);
     expect(keys).not.toContain(`sipuser:${sipUser}`);

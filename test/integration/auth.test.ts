@@ -222,3 +222,22 @@ describe('when a session outlives SESSION_HOURS', () => {
     await until(async () => (await me1()).status === 401, 5_000);
   });
 });
+
+describe('when PUBLIC_BASE_URL is https', () => {
+  const secure = bridgelineOnOwnRedis({
+    PUBLIC_BASE_URL: 'https://bl.example.com',
+  });
+
+  it('marks the session cookie Secure', async () => {
+    const input = anAccountInput();
+    await call(secure.base, 'POST', '/api/admin/accounts', input);
+    const reply = await call(
+      secure.base,
+      'POST',
+      '/api/auth/login',
+      { username: input.username, password: input.password },
+      {},
+    );
+    expect(reply.headers.get('set-cookie')).toMatch(/; Secure$/);
+  });
+});
