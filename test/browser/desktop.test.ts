@@ -3,9 +3,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import type { ContextStore } from '../../src/context/store';
 import { until } from '../support/callbacks';
+import { anAccountInput } from '../support/accounts';
 import {
   aContact,
-  anAgent,
   anOffer,
   startDesktopServer,
   type DesktopServer,
@@ -14,8 +14,8 @@ import { aCustomer } from '../support/factories';
 import { storeOnOwnRedis, tempDir } from '../support/redis';
 
 /**
- * The agent desktop in Debian's chromium, driven as an agent would: the
- * desktop opens on a session, a caller is offered with their screen-pop,
+ * The agent desktop in Debian's chromium, driven as an agent would: sign
+ * in, become available, a caller is offered with their screen-pop,
  * the agent reads it and accepts. Customer text that looks like markup
  * stays text. With BRIDGELINE_SCREENSHOTS=1 the run also writes
  * docs/desktop.png.
@@ -35,7 +35,10 @@ const context = storeOnOwnRedis();
 beforeAll(async () => {
   // The page loads JsSIP from the bundle the build writes.
   await buildWeb();
-  opened.server = await startDesktopServer(context.store, { withAcd: true });
+  opened.server = await startDesktopServer(context.store, {
+    withAcd: true,
+    withSessions: true,
+  });
   await opened.server.acd?.defineQueue('support', { name: 'Support' });
   opened.browser = await chromium.launchPersistentContext(
     await tempDir('chromium'),
@@ -58,26 +61,22 @@ beforeAll(async () => {
 
 function started() {
   const { browser, server } = opened;
-  if (!browser || !server?.acd) {
+  if (!browser || !server?.acd || !server.accounts) {
     throw new Error('the browser or the desktop server did not start');
   }
-  return { browser, server, acd: server.acd };
+  return { browser, server, acd: server.acd, accounts: server.accounts };
 }
 
-/** The desktop page, signed in as a new agent through the session cookie. */
+/** The desktop page, signed in through its form as a new agent. */
 async function aDesktopPage() {
-  const { browser, server, acd } = started();
-  const agent = anAgent('agent', 'Grace Hopper');
-  await acd.upsertAgent({ id: agent.accountId, queues: ['support'] });
-  await browser.addCookies([
-    {
-      name: 'bl_session',
-      value: server.auth.signIn(agent),
-      url: server.base,
-      httpOnly: true,
-    },
-  ]);
+  const { browser, server, acd, accounts } = started();
+  const input = anAccountInput({ displayName: 'Grace Hopper' });
+  const account = await accounts.accounts.create(input);
+  await acd.upsertAgent({ id: account.id, queues: ['support'] });
+  // Signed out: the last test's agent left their session cookie.
+  await browser.clearCookies();
   const page = await browser.newPage();
+  page.setDefaultTimeout(8000);
   const alerts: string[] = [];
   page.on('dialog', (dialog) => {
     alerts.push(dialog.message());
@@ -86,8 +85,13 @@ async function aDesktopPage() {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   await page.goto(`${server.base}/desktop`);
-  await page.getByText('Connected').waitFor();
-  return { page, agent, alerts, errors };
+
+  // No session yet: the socket is refused and the page asks who it is.
+  await page.getByLabel('Username').fill(input.username);
+  await page.getByLabel('Password').fill(input.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Connected', { exact: true }).waitFor();
+  return { page, agent: { accountId: account.id }, alerts, errors };
 }
 
 /** A caller with a chat earlier, walking the IVR now. */
@@ -156,7 +160,11 @@ describe('the agent desktop', () => {
     await until(
       async () => (await acd.agent(agent.accountId)).state === 'on-contact',
     );
-    expect(await page.getByLabel('State').inputValue()).toBe('on-contact');
+    // Every tab is told the state the ACD now holds.
+    await until(
+      async () =>
+        (await page.getByLabel('State').inputValue()) === 'on-contact',
+    );
     await page.getByLabel('Wrap-up note').waitFor();
     expect(errors).toEqual([]);
     await page.close();

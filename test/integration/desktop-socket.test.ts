@@ -4,6 +4,7 @@ import type { FrameSocket } from '../support/chat-client';
 import {
   aDesktopSocket,
   anAgent,
+  aLoggedInAgent,
   isFrame,
   RecordingCallbacks,
   startDesktopServer,
@@ -17,15 +18,18 @@ import { storeOnOwnRedis } from '../support/redis';
  * a desktop may say once it is open.
  */
 
-const opened: { server?: DesktopServer; sockets: FrameSocket[] } = {
-  sockets: [],
-};
+const opened: {
+  server?: DesktopServer;
+  real?: DesktopServer;
+  sockets: FrameSocket[];
+} = { sockets: [] };
 // Declared before the store's own afterAll, so it runs before Redis stops.
 afterAll(async () => {
   for (const socket of opened.sockets) {
     socket.close();
   }
   await opened.server?.close();
+  await opened.real?.close();
 });
 const context = storeOnOwnRedis();
 const callbacks = new RecordingCallbacks();
@@ -38,6 +42,9 @@ beforeAll(async () => {
     callbacks,
   });
   await acd().defineQueue('support', { name: 'Support' });
+  opened.real = await startDesktopServer(context.store, {
+    withSessions: true,
+  });
 });
 
 function server(): DesktopServer {
@@ -69,8 +76,9 @@ async function signedIn(role: 'agent' | 'supervisor' = 'agent') {
 /** What the server answered instead of upgrading: status and JSON body. */
 function refusal(
   headers: Record<string, string>,
+  base = server().base,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const url = `${server().base.replace(/^http/, 'ws')}/api/desktop/ws`;
+  const url = `${base.replace(/^http/, 'ws')}/api/desktop/ws`;
   const socket = new WebSocket(url, { headers });
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
@@ -228,6 +236,52 @@ describe('the desktop WebSocket', () => {
     const { socket } = await signedIn();
     socket.send({ type: 'finish', contactId: 'k1', note: 'x'.repeat(17_000) });
     await expect(socket.next(() => false)).rejects.toThrow('(1009)');
+  });
+});
+
+describe('the desktop WebSocket on real sessions', () => {
+  function real(): DesktopServer {
+    if (!opened.real) {
+      throw new Error('the desktop server with sessions did not start');
+    }
+    return opened.real;
+  }
+
+  it('opens for the session POST /api/auth/login set', async () => {
+    const { account, session } = await aLoggedInAgent(real(), {
+      displayName: 'Grace Hopper',
+    });
+    const socket = await aDesktopSocket(real().base, session);
+    opened.sockets.push(socket);
+    expect(socket.frames[0]).toEqual({
+      type: 'hello',
+      agent: { id: account.id, displayName: 'Grace Hopper', role: 'agent' },
+    });
+  });
+
+  it('refuses a forged session with 401 and a foreign page with 403', async () => {
+    const { session } = await aLoggedInAgent(real());
+    const forged = await refusal(
+      { origin: real().base, cookie: 'bl_session=forged-session-token' },
+      real().base,
+    );
+    expect(forged).toMatchObject({
+      status: 401,
+      body: { code: 'BL_ERR_UNAUTHORIZED' },
+    });
+    const foreign = await refusal(
+      { origin: 'https://evil.example', cookie: `bl_session=${session}` },
+      real().base,
+    );
+    expect(foreign).toMatchObject({
+      status: 403,
+      body: { code: 'BL_ERR_ORIGIN_REFUSED' },
+    });
+    const none = await refusal(
+      { cookie: `bl_session=${session}` },
+      real().base,
+    );
+    expect(none.status).toBe(403);
   });
 });
 

@@ -8,7 +8,18 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { Acd } from '../../src/agents/acd';
-import { setUpDesktop, type Desktop } from '../../src/agents/desktop';
+import {
+  setUpAccounts,
+  type AccountServices,
+} from '../../src/agents/account-setup';
+import { authRoutes } from '../../src/agents/auth-routes';
+import {
+  sessionDesktopAuth,
+  setUpDesktop,
+  type Desktop,
+} from '../../src/agents/desktop';
+import { loadConfig } from '../../src/config';
+import { PrincipalResolver } from '../../src/http/principal';
 import type {
   DesktopActions,
   DesktopAuth,
@@ -27,6 +38,7 @@ import type {
   CallbackRequests,
 } from '../../src/escalation/callback-requests';
 import { registerErrorHandling } from '../../src/http/errors';
+import { anAccountInput, type AccountInput } from './accounts';
 import { FrameSocket, type Frame } from './chat-client';
 import { silentLogger } from './redis';
 
@@ -133,6 +145,8 @@ export interface DesktopServer {
   desktop: Desktop;
   /** The real ACD, routing for this instance, when asked for. */
   acd?: Acd;
+  /** Real accounts and sessions, with POST /api/auth/login, when asked. */
+  accounts?: AccountServices;
   auth: TestDesktopAuth;
   actions: RecordingActions;
   /** http://127.0.0.1:<port> */
@@ -150,9 +164,22 @@ export async function startDesktopServer(
     logger?: Logger;
     /** Route with the real ACD instead of recording what is asked. */
     withAcd?: boolean;
+    /** Sign in with real accounts and sessions instead of TestDesktopAuth. */
+    withSessions?: boolean;
   } = {},
 ): Promise<DesktopServer> {
   const auth = new TestDesktopAuth();
+  const accounts =
+    options.withSessions === true
+      ? setUpAccounts({
+          config: loadConfig({
+            REDIS_URL: 'redis://unused',
+            HOST: '127.0.0.1',
+          }),
+          redis: store.redis,
+          logger: options.logger ?? silentLogger,
+        })
+      : undefined;
   const actions = new RecordingActions();
   const logger = options.logger ?? silentLogger;
   const routing: { acd?: Acd } = {};
@@ -165,7 +192,8 @@ export async function startDesktopServer(
   const desktop = setUpDesktop({
     store,
     logger,
-    auth,
+    // PUBLIC_BASE_URL unset: the Origin must be the Host asked for.
+    auth: accounts ? sessionDesktopAuth(undefined) : auth,
     ...(options.withAcd === true ? { acd } : { actions }),
     ...(options.callbacks === undefined
       ? {}
@@ -188,6 +216,23 @@ export async function startDesktopServer(
   const app = Fastify({ loggerInstance });
   registerErrorHandling(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  if (accounts) {
+    app.decorate(
+      'principals',
+      new PrincipalResolver(
+        'desktop-test-admin-token-0123456789',
+        accounts.sessions,
+        accounts.accounts,
+      ),
+    );
+    await app.register(
+      (api, _options, done) => {
+        authRoutes(api, accounts);
+        done();
+      },
+      { prefix: '/api' },
+    );
+  }
   desktop.routes(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -198,6 +243,7 @@ export async function startDesktopServer(
     app,
     desktop,
     ...(routing.acd === undefined ? {} : { acd: routing.acd }),
+    ...(accounts === undefined ? {} : { accounts }),
     auth,
     actions,
     base,
@@ -256,4 +302,36 @@ export function anOffer(
     expiresAt: Date.now() + 20_000,
     ...overrides,
   };
+}
+
+/**
+ * An account made on the server's real account store, signed in through
+ * POST /api/auth/login as the page does; the session is the cookie's.
+ */
+export async function aLoggedInAgent(
+  server: DesktopServer,
+  overrides: Partial<AccountInput> = {},
+) {
+  if (!server.accounts) {
+    throw new Error('start the desktop server withSessions');
+  }
+  const input = anAccountInput({ queues: [], skills: [], ...overrides });
+  const account = await server.accounts.accounts.create(input);
+  const response = await fetch(`${server.base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: server.base },
+    body: JSON.stringify({
+      username: input.username,
+      password: input.password,
+    }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`login answered ${response.status}`);
+  }
+  const cookie = response.headers.get('set-cookie') ?? '';
+  const session = /bl_session=([^;]+)/.exec(cookie)?.[1];
+  if (session === undefined) {
+    throw new Error('login set no bl_session cookie');
+  }
+  return { account, input, session };
 }

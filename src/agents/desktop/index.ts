@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContextStore } from '../../context/store';
+import { authenticateUpgrade, originAllowed } from '../../http/principal';
 import type { Logger } from '../../log';
 import type { Offer } from '../types';
 import { acdActions, acdHooks, type DesktopAcd } from './acd-bridge';
@@ -12,6 +13,20 @@ import { ScreenPops } from './screen-pop';
 export type { DesktopAcd } from './acd-bridge';
 export type { DesktopActions, DesktopAuth } from './ports';
 export { ScreenPops, desktopChannels } from './screen-pop';
+
+/**
+ * Sessions as the app keeps them (src/http/principal.ts): the bl_session
+ * cookie or a bearer token, resolved by the server's `principals`, and
+ * the Origin of PUBLIC_BASE_URL or, unset, of the Host asked for.
+ */
+export function sessionDesktopAuth(
+  publicBaseUrl: string | undefined,
+): DesktopAuth {
+  return {
+    authenticate: authenticateUpgrade,
+    originAllowed: (request) => originAllowed(request, publicBaseUrl),
+  };
+}
 
 export interface DesktopSetup {
   store: ContextStore;
