@@ -7,6 +7,7 @@ import { anAccountInput } from '../support/accounts';
 import {
   aContact,
   anOffer,
+  aSipRegistrar,
   startDesktopServer,
   type DesktopServer,
 } from '../support/desktop';
@@ -68,9 +69,16 @@ function started() {
 }
 
 /** The desktop page, signed in through its form as a new agent. */
-async function aDesktopPage() {
-  const { browser, server, acd, accounts } = started();
-  const input = anAccountInput({ displayName: 'Grace Hopper' });
+async function aDesktopPage(server = started().server, sipPassword?: string) {
+  const { browser } = started();
+  const { acd, accounts } = server;
+  if (!acd || !accounts) {
+    throw new Error('start the desktop server withAcd and withSessions');
+  }
+  const input = anAccountInput({
+    displayName: 'Grace Hopper',
+    ...(sipPassword === undefined ? {} : { sipPassword }),
+  });
   const account = await accounts.accounts.create(input);
   await acd.upsertAgent({ id: account.id, queues: ['support'] });
   // Signed out: the last test's agent left their session cookie.
@@ -88,10 +96,10 @@ async function aDesktopPage() {
 
   // No session yet: the socket is refused and the page asks who it is.
   await page.getByLabel('Username').fill(input.username);
-  await page.getByLabel('Password').fill(input.password);
+  await page.getByLabel('Password', { exact: true }).fill(input.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Connected', { exact: true }).waitFor();
-  return { page, agent: { accountId: account.id }, alerts, errors };
+  return { page, agent: { accountId: account.id }, input, alerts, errors };
 }
 
 /** A caller with a chat earlier, walking the IVR now. */
@@ -186,5 +194,31 @@ describe('the agent desktop', () => {
     expect(await page.locator('#history script, #history b').count()).toBe(0);
     expect(alerts).toEqual([]);
     await page.close();
+  });
+
+  it('registers the softphone with the SIP password the agent types', async () => {
+    const registrar = await aSipRegistrar('sip.example.com', 'sip-secret-1234');
+    const phoned = await startDesktopServer(context.store, {
+      withAcd: true,
+      withSessions: true,
+      sipWsUri: registrar.uri,
+      sipDomain: 'sip.example.com',
+    });
+    try {
+      const { page, input, errors } = await aDesktopPage(
+        phoned,
+        'sip-secret-1234',
+      );
+      await page.getByText('softphone ready').waitFor();
+      await page.getByLabel('SIP password').fill('sip-secret-1234');
+      await page.getByRole('button', { name: 'Connect phone' }).click();
+      await page.getByText('registered', { exact: true }).waitFor();
+      expect(registrar.registered).toContain(input.username);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await phoned.close();
+      await registrar.close();
+    }
   });
 });

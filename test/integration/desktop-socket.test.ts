@@ -257,6 +257,11 @@ describe('the desktop WebSocket on real sessions', () => {
       type: 'hello',
       agent: { id: account.id, displayName: 'Grace Hopper', role: 'agent' },
     });
+    const config = await fetch(`${real().base}/api/desktop/config`, {
+      headers: { cookie: `bl_session=${session}` },
+    });
+    // The phone registers as the account's SIP user.
+    expect(await config.json()).toMatchObject({ sipUser: account.sipUser });
   });
 
   it('refuses a forged session with 401 and a foreign page with 403', async () => {
@@ -297,13 +302,15 @@ describe('the desktop page and its settings', () => {
   it('gives the softphone settings to a session only', async () => {
     const url = `${server().base}/api/desktop/config`;
     expect((await fetch(url)).status).toBe(401);
-    const session = server().auth.signIn(anAgent());
+    const agent = anAgent();
+    const session = server().auth.signIn(agent);
     const response = await fetch(url, {
       headers: { cookie: `bl_session=${session}` },
     });
     expect(await response.json()).toEqual({
       sipWsUri: 'wss://sip.example.com:8443/ws',
       sipDomain: 'sip.example.com',
+      sipUser: agent.accountId,
     });
   });
 

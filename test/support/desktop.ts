@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
 import Fastify, {
@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
 import { Acd } from '../../src/agents/acd';
 import {
   setUpAccounts,
@@ -40,6 +41,7 @@ import type {
 import { registerErrorHandling } from '../../src/http/errors';
 import { anAccountInput, type AccountInput } from './accounts';
 import { FrameSocket, type Frame } from './chat-client';
+import { digestParams } from './sip-digest';
 import { silentLogger } from './redis';
 
 /**
@@ -194,6 +196,12 @@ export async function startDesktopServer(
     logger,
     // PUBLIC_BASE_URL unset: the Origin must be the Host asked for.
     auth: accounts ? sessionDesktopAuth(undefined) : auth,
+    ...(accounts === undefined
+      ? {}
+      : {
+          sipUserOf: async (agentId: string) =>
+            (await accounts.accounts.find(agentId))?.sipUser,
+        }),
     ...(options.withAcd === true ? { acd } : { actions }),
     ...(options.callbacks === undefined
       ? {}
@@ -334,4 +342,77 @@ export async function aLoggedInAgent(
     throw new Error('login set no bl_session cookie');
   }
   return { account, input, session };
+}
+
+/**
+ * A SIP registrar on WebSocket (RFC 7118), standing in for the SIP edge,
+ * whose drachtio-server cannot run here: it challenges each REGISTER
+ * (RFC 3261 section 22.4, without qop as RFC 2617 allows) and accepts it
+ * once the digest matches `password`.
+ */
+export async function aSipRegistrar(realm: string, password: string) {
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+  });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const registered: string[] = [];
+  const nonce = randomBytes(8).toString('hex');
+  server.on('connection', (socket) => {
+    socket.on('message', (data: Buffer) => {
+      const request = data.toString('utf8');
+      if (!request.startsWith('REGISTER ')) {
+        return;
+      }
+      const header = (name: string) =>
+        new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(request)?.[1]?.trim() ?? '';
+      const echoed = ['Via', 'From', 'Call-ID', 'CSeq']
+        .map((name) => `${name}: ${header(name)}`)
+        .join('\r\n');
+      const to = `To: ${header('To')};tag=${nonce}`;
+      const authorization = header('Authorization');
+      const params = digestParams(authorization);
+      const user = params.username ?? '';
+      const ha1 = md5(`${user}:${realm}:${password}`);
+      const expected = md5(
+        `${ha1}:${nonce}:${md5(`REGISTER:${params.uri ?? ''}`)}`,
+      );
+      const ok = authorization !== '' && params.response === expected;
+      if (ok) {
+        registered.push(user);
+      }
+      socket.send(
+        [
+          ok ? 'SIP/2.0 200 OK' : 'SIP/2.0 401 Unauthorized',
+          echoed,
+          to,
+          ok
+            ? `Contact: ${header('Contact')};expires=600`
+            : `WWW-Authenticate: Digest realm="${realm}", nonce="${nonce}"`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    uri: `ws://127.0.0.1:${port}`,
+    registered,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) {
+          client.terminate();
+        }
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
 }

@@ -21,6 +21,8 @@ export interface DesktopRouteOptions {
   /** SIP over WebSocket (RFC 7118) for the softphone; unset: offline. */
   sipWsUri?: string;
   sipDomain?: string;
+  /** The agent's SIP user (accounts keep it), to register the phone as. */
+  sipUserOf?: (agentId: string) => Promise<string | undefined>;
   callbacks?: CallbackRequests;
   handoff?: CapabilityServices['handoff'];
 }
@@ -86,10 +88,18 @@ export function desktopRoutes(
       request.desktopAgent = await admitDesktop(request, options.auth, !reads);
     });
 
-    api.get('/api/desktop/config', () => ({
-      sipWsUri: options.sipWsUri ?? null,
-      sipDomain: options.sipDomain ?? null,
-    }));
+    // The SIP password is the agent's to type: no credential is handed
+    // to the page, where a script could read it.
+    api.get('/api/desktop/config', async (request) => {
+      const agentId = request.desktopAgent?.accountId;
+      const sipUser =
+        agentId === undefined ? undefined : await options.sipUserOf?.(agentId);
+      return {
+        sipWsUri: options.sipWsUri ?? null,
+        sipDomain: options.sipDomain ?? null,
+        sipUser: sipUser ?? agentId ?? null,
+      };
+    });
 
     api.post(
       '/api/desktop/conversations/:customerId/:conversationId/callback',

@@ -42,6 +42,7 @@ export interface DesktopSetup {
   wrapUpSeconds?: number;
   sipWsUri?: string;
   sipDomain?: string;
+  sipUserOf?: DesktopRouteOptions['sipUserOf'];
   callbacks?: DesktopRouteOptions['callbacks'];
   handoff?: DesktopRouteOptions['handoff'];
 }
@@ -88,6 +89,9 @@ export function setUpDesktop(setup: DesktopSetup) {
         ...(setup.sipDomain === undefined
           ? {}
           : { sipDomain: setup.sipDomain }),
+        ...(setup.sipUserOf === undefined
+          ? {}
+          : { sipUserOf: setup.sipUserOf }),
         ...(setup.callbacks === undefined
           ? {}
           : { callbacks: setup.callbacks }),

@@ -12,6 +12,7 @@
   const ns = (window.blDesktop = window.blDesktop || {});
   const buttons = ['answer', 'hangup', 'mute', 'hold'];
   let session;
+  let ua;
   let muted = false;
   let held = false;
 
@@ -110,16 +111,37 @@
       say('softphone offline');
       return;
     }
+    // The agent types the SIP password: the server hands out none.
+    const login = ns.byId('phone-login');
+    login.hidden = false;
+    say('softphone ready: enter your SIP password');
+    login.addEventListener('submit', (event) => {
+      event.preventDefault();
+      login.hidden = true;
+      register(config, agent, ns.byId('sip-password').value);
+      ns.byId('sip-password').value = '';
+    });
+  };
+
+  function register(config, agent, password) {
     const JsSIP = window.JsSIP;
-    const ua = new JsSIP.UA({
+    // A second try replaces the first agent, which would retry forever.
+    if (ua) {
+      ua.stop();
+    }
+    ua = new JsSIP.UA({
       sockets: [new JsSIP.WebSocketInterface(config.sipWsUri)],
-      uri: `sip:${agent.id}@${config.sipDomain}`,
+      uri: `sip:${config.sipUser || agent.id}@${config.sipDomain}`,
+      password,
       display_name: agent.displayName,
       register: true,
     });
     ua.on('registered', () => say('registered'));
     ua.on('unregistered', () => say('softphone offline'));
-    ua.on('registrationFailed', () => say('softphone offline'));
+    ua.on('registrationFailed', () => {
+      say('softphone offline: registration failed');
+      ns.byId('phone-login').hidden = false;
+    });
     ua.on('newRTCSession', (event) => {
       if (event.originator === 'remote') {
         track(event.session);
@@ -127,5 +149,5 @@
     });
     say('connecting');
     ua.start();
-  };
+  }
 })();
