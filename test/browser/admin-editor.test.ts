@@ -7,6 +7,7 @@ import {
   flowYaml,
   withNode,
 } from '../support/flow-factories';
+import { anAccountInput, call } from '../support/accounts';
 import { aPhone } from '../support/factories';
 import { tempDir } from '../support/redis';
 
@@ -185,6 +186,72 @@ describe('the admin flow editor', () => {
     await page.close();
   });
 
+  it('when a scenario fails, refuses the publish and shows which, until the admin fixes it', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const flowId = aFlowId();
+    const scenarios = (heard: string) =>
+      flowYaml({
+        flow: flowId,
+        scenarios: [
+          {
+            name: 'a caller hears the billing choice',
+            now: '2026-12-08T10:00:00-05:00',
+            expect: { prompts: [heard] },
+          },
+        ],
+      });
+    await admin('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+      scenarios: scenarios('For billing press 1.'),
+    });
+
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await page.goto(`${running.base}/admin#/flows/${flowId}`);
+    await shows(page, '#live-version', 'Not live');
+    await page.locator('#source').fill(rewordedMenu(flowId, 'billing'));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await shows(page, '#publish-status', 'Not published: scenarios failed.');
+    await expect(
+      page.locator('#scenario-results code').allTextContents(),
+    ).resolves.toEqual(['a caller hears the billing choice']);
+    await shows(page, '#live-version', 'Not live');
+
+    await page.getByText('Scenarios (YAML)').click();
+    await page.getByLabel('Scenarios').fill(scenarios('For billing, press 1.'));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await shows(page, '#live-version', 'Live: version 1');
+    await expect(page.locator('#scenario-results li').count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('when another admin saved first, says so and loads their draft', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const flowId = aFlowId();
+    const first = await admin('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+    });
+
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await page.goto(`${running.base}/admin#/flows/${flowId}`);
+    await shows(page, '#problem-count', 'No problems');
+    const theirs = flowYaml(aFlowInput({ id: flowId, name: 'Grace was here' }));
+    await admin('PUT', `/flows/${flowId}/draft`, {
+      source: theirs,
+      expectedChecksum: first.checksum,
+    });
+
+    await page.locator('#source').fill(rewordedMenu(flowId, 'billing'));
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.locator('#conflict').waitFor();
+    await page.getByRole('button', { name: 'Load their draft' }).click();
+    await shows(page, '#save-status', 'Draft loaded');
+    await expect(page.locator('#conflict').isHidden()).resolves.toBe(true);
+    await expect(page.locator('#source').inputValue()).resolves.toBe(theirs);
+    await page.close();
+  });
+
   it('lets an admin send a number to a flow and back to main', async () => {
     const { browser } = opened as Required<typeof opened>;
     const flowId = aFlowId();
@@ -212,6 +279,43 @@ describe('the admin flow editor', () => {
       .click();
     await page.getByText(`${number} now gets the flow main.`).waitFor();
     await page.close();
+  });
+
+  it('lets an admin account sign in with its password, and turns an agent away', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const signInAs = async (role: 'admin' | 'agent') => {
+      const input = anAccountInput({ role, displayName: `Ada the ${role}` });
+      const created = await call(
+        running.base,
+        'POST',
+        '/api/admin/accounts',
+        input,
+      );
+      expect(created.status).toBe(201);
+      const page = await browser.newPage();
+      await page.goto(`${running.base}/admin`);
+      await page.getByLabel('Username').fill(input.username);
+      await page.getByLabel('Password').fill(input.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      return page;
+    };
+
+    const adminPage = await signInAs('admin');
+    await adminPage.getByRole('heading', { name: 'Flows' }).waitFor();
+    await shows(adminPage, '#who', 'Ada the admin');
+    await adminPage.getByRole('link', { name: 'main' }).waitFor();
+    // Signing out ends the session, so the next page asks again.
+    await adminPage.getByRole('button', { name: 'Sign out' }).click();
+    await adminPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await adminPage.close();
+
+    const agentPage = await signInAs('agent');
+    await shows(
+      agentPage,
+      '#sign-in-status',
+      'Ada the agent is signed in, but only an admin may edit flows.',
+    );
+    await agentPage.close();
   });
 
   it('serves the page with a policy that runs only its own scripts', async () => {

@@ -36,8 +36,17 @@
     }
   }
 
-  function signedIn(label) {
-    setText('who', label);
+  function signedIn(who) {
+    if (who.role !== 'admin') {
+      // The API would refuse every call (403); say why once, here.
+      needSignIn();
+      setText(
+        'sign-in-status',
+        `${who.label} is signed in, but only an admin may edit flows.`,
+      );
+      return;
+    }
+    setText('who', who.label);
     byId('nav').hidden = false;
     byId('sign-out').hidden = false;
     window.addEventListener('hashchange', route);
@@ -66,11 +75,11 @@
       needSignIn();
     });
 
-    const label = await whoIsSignedIn();
-    if (label === null) {
+    const who = await whoIsSignedIn();
+    if (who === null) {
       needSignIn();
     } else {
-      signedIn(label);
+      signedIn(who);
     }
   }
 

@@ -11,17 +11,25 @@
     window.bridgelineAdmin.api;
   const { byId, setText } = window.bridgelineAdmin.dom;
 
-  /** Resolves with a label for the admin (a name, or "admin token"). */
+  /**
+   * Resolves with who is signed in, `{ label, role }`, or null. GET
+   * /api/auth/me answers for a session cookie and for the admin token
+   * alike; where it does not exist (404), the token is tried directly.
+   */
   async function whoIsSignedIn() {
     const me = await request('GET', '/api/auth/me', undefined, {
       quietUnauthorized: true,
     });
     if (me.ok) {
-      const { username } = me.body;
-      return typeof username === 'string' ? username : 'signed in';
+      const { principal, account } = me.body;
+      if (principal?.kind === 'account') {
+        const name = account?.displayName ?? principal.displayName;
+        return { label: String(name ?? 'signed in'), role: principal.role };
+      }
+      return { label: 'admin token', role: 'admin' };
     }
-    if (adminToken() && (await tokenWorks())) {
-      return 'admin token';
+    if (me.status === 404 && adminToken() && (await tokenWorks())) {
+      return { label: 'admin token', role: 'admin' };
     }
     return null;
   }
@@ -33,7 +41,7 @@
     return probe.ok;
   }
 
-  /** Shows the sign-in form; calls `signedIn(label)` once one works. */
+  /** Shows the sign-in form; calls `signedIn(who)` once one works. */
   function askToSignIn(signedIn) {
     byId('sign-in').hidden = false;
     const loginForm = byId('login-form');
@@ -52,7 +60,9 @@
       byId('login-password').value = '';
       if (reply.ok) {
         setText('sign-in-status', '');
-        signedIn(username);
+        signedIn(
+          (await whoIsSignedIn()) ?? { label: username, role: 'unknown' },
+        );
       } else if (reply.status === 404) {
         setText(
           'sign-in-status',
@@ -71,7 +81,7 @@
       byId('admin-token').value = '';
       if (await tokenWorks()) {
         setText('sign-in-status', '');
-        signedIn('admin token');
+        signedIn({ label: 'admin token', role: 'admin' });
       } else {
         forgetAdminToken();
         setText('sign-in-status', 'That admin token was refused.');
