@@ -65,12 +65,10 @@ function acd() {
 async function signedIn(role: 'agent' | 'supervisor' = 'agent') {
   const agent = anAgent(role);
   await acd().upsertAgent({ id: agent.accountId, queues: ['support'] });
-  const socket = await aDesktopSocket(
-    server().base,
-    server().auth.signIn(agent),
-  );
+  const session = server().auth.signIn(agent);
+  const socket = await aDesktopSocket(server().base, session);
   opened.sockets.push(socket);
-  return { agent, socket };
+  return { agent, session, socket };
 }
 
 /** What the server answered instead of upgrading: status and JSON body. */
@@ -182,7 +180,7 @@ describe('the desktop WebSocket', () => {
   });
 
   it('acts for the signed-in agent and notes the wrap-up on the timeline', async () => {
-    const { agent, socket } = await signedIn();
+    const { agent, session, socket } = await signedIn();
     const { customer } = await aCustomer(context.store);
     const conversation = await context.store.openConversation(customer.id, {
       subject: 'Refund',
@@ -208,8 +206,12 @@ describe('the desktop WebSocket', () => {
     // The frame names no agent: whose offer it is comes from the session.
     socket.send({ type: 'accept', offerId });
     await socket.next(isFrame('state', (f) => f.state === 'on-contact'));
-    socket.send({ type: 'finish', contactId: contact.id, note: 'Refunded' });
-    await socket.next(isFrame('ack', (f) => f.of === 'finish'));
+    // A tab opened after the pop still knows whose contact it finishes.
+    const later = await aDesktopSocket(server().base, session);
+    opened.sockets.push(later);
+    await later.next(isFrame('state', (f) => f.state === 'on-contact'));
+    later.send({ type: 'finish', contactId: contact.id, note: 'Refunded' });
+    await later.next(isFrame('ack', (f) => f.of === 'finish'));
 
     const card = await context.store.cardById(customer.id);
     expect(card?.timeline[0]).toMatchObject({

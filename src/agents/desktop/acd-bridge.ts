@@ -44,6 +44,14 @@ export function acdActions(
       await acd().finish(agentId, contactId, wrapUpSeconds);
       await publishState(agentId);
     },
+    async current(agentId: string) {
+      const view = await acd().agent(agentId);
+      return { state: view.state, reason: view.reason || undefined };
+    },
+    async contactOf(agentId: string, contactId: string) {
+      const view = await acd().agent(agentId);
+      return view.contacts.find((contact) => contact.id === contactId);
+    },
   };
 }
 

@@ -7,14 +7,14 @@ import type {
 } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { ContextStore } from '../../context/store';
-import { parseInput } from '../../context/validate';
 import { BridgelineError, isBridgelineError } from '../../errors';
 import { roleAtLeast, type Contact, type Principal } from '../types';
 import type { DesktopHub } from './desktop-hub';
 import type { DesktopActions, DesktopAuth } from './ports';
 import {
-  clientFrame,
   maxFrameBytes,
+  parseClientFrame,
+  toBuffer,
   type ClientFrame,
   type ServerFrame,
 } from './protocol';
@@ -140,6 +140,8 @@ function serveDesktop(
 
   // What is pushed before hello waits for it: the desktop reads hello
   // first, and from hello on misses nothing published for it.
+  // TODO(perf): a desktop that reads slowly is not dropped; its socket's
+  // buffer grows until it catches up or disconnects.
   let greeted = false;
   const early: string[] = [];
   const push = (text: string) => {
@@ -192,6 +194,18 @@ function serveDesktop(
     for (const text of early.splice(0)) {
       push(text);
     }
+    log.info({ role: agent.role }, 'desktop connected');
+    // The state the agent is in now; changes come as they happen.
+    options.actions.current?.(agent.accountId).then(
+      (now) => {
+        if (now) {
+          send({ type: 'state', state: now.state, reason: now.reason ?? null });
+        }
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'agent state not read');
+      },
+    );
   });
 
   const handle = async (frame: ClientFrame) => {
@@ -217,7 +231,7 @@ function serveDesktop(
     }
     let frame: ClientFrame;
     try {
-      frame = parseFrame(bytes, isBinary);
+      frame = parseClientFrame(bytes, isBinary);
     } catch (err) {
       refuse(err);
       return;
@@ -226,7 +240,8 @@ function serveDesktop(
     turn = turn.then(() => handle(frame)).catch(refuse);
   });
 
-  socket.on('close', () => {
+  socket.on('close', (code: number) => {
+    log.info({ code }, 'desktop closed');
     closed = true;
     for (const stop of stops.splice(0)) {
       stop();
@@ -245,7 +260,11 @@ async function wrapUp(
   contacts: Map<string, Contact>,
   options: DesktopSocketOptions,
 ): Promise<void> {
-  const contact = contacts.get(frame.contactId);
+  // A tab opened after the pop did not see it: the ACD knows the contact
+  // until it is finished.
+  const contact =
+    contacts.get(frame.contactId) ??
+    (await options.actions.contactOf?.(agentId, frame.contactId));
   if (frame.note !== undefined && contact?.customerId !== undefined) {
     await options.store.appendEvent(contact.customerId, {
       type: 'agent.note',
@@ -267,32 +286,4 @@ function remember(contacts: Map<string, Contact>, contact: Contact): void {
       contacts.delete(oldest.value);
     }
   }
-}
-
-function parseFrame(bytes: Buffer, isBinary: boolean): ClientFrame {
-  if (isBinary) {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): send text frames of JSON',
-      field: '(frame)',
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): not valid JSON',
-      field: '(frame)',
-    });
-  }
-  return parseInput(clientFrame, json);
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) {
-    return data;
-  }
-  return Array.isArray(data)
-    ? Buffer.concat(data)
-    : Buffer.from(new Uint8Array(data));
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AgentState, Principal } from '../types';
+import type { AgentState, Contact, Principal } from '../types';
 
 /**
  * What the desktop needs from the rest of the agent side, and no more:
@@ -25,4 +25,10 @@ export interface DesktopActions {
   accept(agentId: string, offerId: string): Promise<unknown>;
   decline(agentId: string, offerId: string): Promise<unknown>;
   finish(agentId: string, contactId: string, note?: string): Promise<unknown>;
+  /** The agent's state now, for a desktop that just opened. */
+  current?(
+    agentId: string,
+  ): Promise<{ state: AgentState; reason?: string } | undefined>;
+  /** A contact the agent holds, for a tab that did not see its pop. */
+  contactOf?(agentId: string, contactId: string): Promise<Contact | undefined>;
 }

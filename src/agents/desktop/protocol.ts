@@ -1,6 +1,9 @@
+import type { RawData } from 'ws';
 import { z } from 'zod';
 import type { ContextCard } from '../../context/card';
 import type { TimelineEntry } from '../../context/events';
+import { parseInput } from '../../context/validate';
+import { BridgelineError } from '../../errors';
 import {
   agentStates,
   type AgentState,
@@ -85,3 +88,34 @@ export const clientFrame = z.discriminatedUnion('type', [
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrame>;
+
+export function parseClientFrame(
+  bytes: Buffer,
+  isBinary: boolean,
+): ClientFrame {
+  if (isBinary) {
+    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
+      message: '(frame): send text frames of JSON',
+      field: '(frame)',
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
+      message: '(frame): not valid JSON',
+      field: '(frame)',
+    });
+  }
+  return parseInput(clientFrame, json);
+}
+
+export function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) {
+    return data;
+  }
+  return Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.from(new Uint8Array(data));
+}
