@@ -94,7 +94,7 @@ const selectedText = (node: {
   selectionEnd: number;
 }) => node.value.slice(node.selectionStart, node.selectionEnd);
 
-/** Waits until the element shows the text (poll, against the default deadline). */
+/** Waits until the element shows the text, up to the default deadline. */
 async function shows(page: Page, selector: string, text: string) {
   await page.locator(selector, { hasText: text }).waitFor();
 }
@@ -249,6 +249,35 @@ describe('the admin flow editor', () => {
     await shows(page, '#save-status', 'Draft loaded');
     await expect(page.locator('#conflict').isHidden()).resolves.toBe(true);
     await expect(page.locator('#source').inputValue()).resolves.toBe(theirs);
+    await page.close();
+  });
+
+  it('when an admin leaves a flow with unsaved changes, asks first', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const flowId = aFlowId();
+    await admin('PUT', `/flows/${flowId}/draft`, {
+      source: flowYaml(aFlowInput({ id: flowId })),
+    });
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await page.goto(`${running.base}/admin#/flows/${flowId}`);
+    await shows(page, '#save-status', 'Draft loaded');
+    const edited = rewordedMenu(flowId, 'billing');
+    await page.locator('#source').fill(edited);
+
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.waitForURL(`**/admin#/flows/${flowId}`);
+    expect(asked).toEqual(['Leave this flow without saving your changes?']);
+    await expect(page.locator('#source').inputValue()).resolves.toBe(edited);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Flows' }).click();
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
     await page.close();
   });
 

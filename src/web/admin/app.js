@@ -8,7 +8,8 @@
   const { whenUnauthorized } = window.bridgelineAdmin.api;
   const { askToSignIn, signOut, whoIsSignedIn } = window.bridgelineAdmin.auth;
   const { byId, setText, showOnly } = window.bridgelineAdmin.dom;
-  const { openFlow, setUpEditor } = window.bridgelineAdmin.editor;
+  const { editing, isDirty, openFlow, setUpEditor } =
+    window.bridgelineAdmin.editor;
   const { setUpFlows, showFlows } = window.bridgelineAdmin.flows;
   const { setUpHistory } = window.bridgelineAdmin.history;
   const { setUpNumbers, showNumbers } = window.bridgelineAdmin.numbers;
@@ -17,8 +18,19 @@
 
   const sections = ['sign-in', 'flows-view', 'editor-view', 'numbers-view'];
 
+  const editorOpen = () => !byId('editor-view').hidden;
+
   function route() {
     const hash = window.location.hash || '#/flows';
+    // Leaving the editor with unsaved text asks first; staying puts the
+    // address back without reloading the text.
+    const editorHash = `#/flows/${encodeURIComponent(editing.flowId)}`;
+    if (editorOpen() && hash !== editorHash && isDirty()) {
+      if (!window.confirm('Leave this flow without saving your changes?')) {
+        window.history.replaceState(null, '', editorHash);
+        return;
+      }
+    }
     const flow = /^#\/flows\/(.+)$/.exec(hash);
     const section = hash.startsWith('#/numbers') ? 'numbers' : 'flows';
     for (const link of byId('nav').querySelectorAll('a')) {
@@ -53,6 +65,12 @@
     route();
   }
 
+  function warnBeforeUnload(event) {
+    if (editorOpen() && isDirty()) {
+      event.preventDefault();
+    }
+  }
+
   function needSignIn() {
     window.removeEventListener('hashchange', route);
     byId('nav').hidden = true;
@@ -63,6 +81,7 @@
   }
 
   async function start() {
+    window.addEventListener('beforeunload', warnBeforeUnload);
     setUpEditor();
     setUpSimulator();
     setUpPublishing();
