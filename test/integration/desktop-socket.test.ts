@@ -316,12 +316,13 @@ describe('the desktop page and its settings', () => {
     });
   });
 
-  it('books a callback for a session from our own page only', async () => {
+  it('books a callback for a customer routing gave the agent, from our page only', async () => {
     const { customer } = await aCustomer(context.store);
     const url =
       `${server().base}/api/desktop/conversations/${customer.id}/` +
       'v-phone-1/callback';
-    const session = server().auth.signIn(anAgent());
+    const { agent, session } = await signedIn();
+    await acd().setState(agent.accountId, 'available');
     const post = (origin: string, body: unknown) =>
       fetch(url, {
         method: 'POST',
@@ -332,6 +333,16 @@ describe('the desktop page and its settings', () => {
         },
         body: JSON.stringify(body),
       });
+
+    const notTheirs = await post(server().base, { requestId: 'r-12345678' });
+    expect(notTheirs.status).toBe(403);
+    await acd().enqueue({
+      id: `k-cb-${customer.id}`,
+      kind: 'chat',
+      queue: 'support',
+      customerId: customer.id,
+      preferredAgentId: agent.accountId,
+    });
 
     const foreign = await post('https://evil.example', {
       requestId: 'r-12345678',

@@ -12,7 +12,13 @@ import type { ScreenPops } from './screen-pop';
 
 export type DesktopAcd = Pick<
   Acd,
-  'setState' | 'accept' | 'decline' | 'finish' | 'agent' | 'stats'
+  | 'setState'
+  | 'accept'
+  | 'decline'
+  | 'finish'
+  | 'agent'
+  | 'stats'
+  | 'assignedCustomers'
 >;
 
 /** `acd` is a getter: the ACD is built after the desktop, with its hooks. */

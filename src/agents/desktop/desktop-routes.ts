@@ -25,6 +25,12 @@ export interface DesktopRouteOptions {
   sipUserOf?: (agentId: string) => Promise<string | undefined>;
   callbacks?: CallbackRequests;
   handoff?: CapabilityServices['handoff'];
+  /**
+   * Whether the agent holds (or was offered) a contact of the customer's;
+   * no one acts on a customer routing did not give them. Without it the
+   * two actions are refused.
+   */
+  mayActOn?: (agentId: string, customerId: string) => Promise<boolean>;
 }
 
 // From src/agents/desktop or dist/agents/desktop alike: the repo root.
@@ -105,6 +111,7 @@ export function desktopRoutes(
       '/api/desktop/conversations/:customerId/:conversationId/callback',
       async (request, reply) => {
         const target = parseInput(conversationParams, request.params);
+        await mustHold(request, target.customerId, options);
         const { requestId } = parseInput(callbackBody, request.body);
         if (!options.callbacks) {
           throw new BridgelineError('BL_ERR_CALLBACKS_UNAVAILABLE');
@@ -127,6 +134,7 @@ export function desktopRoutes(
           conversationParams,
           request.params,
         );
+        await mustHold(request, customerId, options);
         if (!options.handoff?.available('sms')) {
           throw new BridgelineError('BL_ERR_SMS_NOT_CONFIGURED');
         }
@@ -147,6 +155,21 @@ export function desktopRoutes(
     );
     done();
   });
+}
+
+async function mustHold(
+  request: FastifyRequest,
+  customerId: string,
+  options: DesktopRouteOptions,
+): Promise<void> {
+  const agentId = request.desktopAgent?.accountId;
+  const holds =
+    agentId !== undefined &&
+    options.mayActOn !== undefined &&
+    (await options.mayActOn(agentId, customerId));
+  if (!holds) {
+    throw new BridgelineError('BL_ERR_FORBIDDEN');
+  }
 }
 
 /** Its own scripts only; connections to itself and the SIP WebSocket. */

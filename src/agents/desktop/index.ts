@@ -43,6 +43,8 @@ export interface DesktopSetup {
   sipWsUri?: string;
   sipDomain?: string;
   sipUserOf?: DesktopRouteOptions['sipUserOf'];
+  /** Defaults, with the ACD, to the customers it gave the agent. */
+  mayActOn?: DesktopRouteOptions['mayActOn'];
   callbacks?: DesktopRouteOptions['callbacks'];
   handoff?: DesktopRouteOptions['handoff'];
 }
@@ -65,6 +67,12 @@ export function setUpDesktop(setup: DesktopSetup) {
   if (!actions) {
     throw new TypeError('setUpDesktop needs the ACD (acd) or actions');
   }
+  const mayActOn =
+    setup.mayActOn ??
+    (acd
+      ? async (agentId: string, customerId: string) =>
+          (await acd().assignedCustomers(agentId)).includes(customerId)
+      : undefined);
   return {
     pops,
     hub,
@@ -89,6 +97,7 @@ export function setUpDesktop(setup: DesktopSetup) {
         ...(setup.sipDomain === undefined
           ? {}
           : { sipDomain: setup.sipDomain }),
+        ...(mayActOn === undefined ? {} : { mayActOn }),
         ...(setup.sipUserOf === undefined
           ? {}
           : { sipUserOf: setup.sipUserOf }),
