@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Contact } from '../../src/agents/types';
+import type { EffectCaller } from '../../src/ivr/types';
 import type { FrameSocket } from '../support/chat-client';
 import {
   aDesktopSocket,
@@ -33,6 +34,8 @@ afterAll(async () => {
 });
 const context = storeOnOwnRedis();
 const callbacks = new RecordingCallbacks();
+// The handoff texts a link through jambonz; here, what it was asked.
+const handoffs: EffectCaller[] = [];
 
 beforeAll(async () => {
   opened.server = await startDesktopServer(context.store, {
@@ -40,6 +43,17 @@ beforeAll(async () => {
     sipDomain: 'sip.example.com',
     withAcd: true,
     callbacks,
+    handoff: {
+      available: () => true,
+      perform: (caller) => {
+        handoffs.push(caller);
+        return Promise.resolve({
+          outcome: 'done',
+          customerId: caller.customerId ?? '',
+          conversationId: caller.conversationId ?? '',
+        });
+      },
+    },
   });
   await acd().defineQueue('support', { name: 'Support' });
   opened.real = await startDesktopServer(context.store, {
@@ -363,6 +377,15 @@ describe('the desktop page and its settings', () => {
         source: 'chat',
         requestKey: 'desktop-r-12345678',
       },
+    ]);
+
+    const linked = await fetch(url.replace(/callback$/, 'chat-link'), {
+      method: 'POST',
+      headers: { cookie: `bl_session=${session}`, origin: server().base },
+    });
+    expect(linked.status).toBe(201);
+    expect(handoffs).toMatchObject([
+      { customerId: customer.id, conversationId: 'v-phone-1' },
     ]);
   });
 });

@@ -18,6 +18,7 @@ import {
   sessionDesktopAuth,
   setUpDesktop,
   type Desktop,
+  type DesktopSetup,
 } from '../../src/agents/desktop';
 import { loadConfig } from '../../src/config';
 import { PrincipalResolver } from '../../src/http/principal';
@@ -161,6 +162,7 @@ export async function startDesktopServer(
   store: ContextStore,
   options: {
     callbacks?: CallbackRequests;
+    handoff?: DesktopSetup['handoff'];
     sipWsUri?: string;
     sipDomain?: string;
     logger?: Logger;
@@ -206,6 +208,7 @@ export async function startDesktopServer(
     ...(options.callbacks === undefined
       ? {}
       : { callbacks: options.callbacks }),
+    ...(options.handoff === undefined ? {} : { handoff: options.handoff }),
     ...(options.sipWsUri === undefined ? {} : { sipWsUri: options.sipWsUri }),
     ...(options.sipDomain === undefined
       ? {}
