@@ -110,9 +110,22 @@ describe('acd agents', () => {
       await bed.acd.enqueue(aContact());
       await bed.acd.accept(agent, bed.hooks.offers[0]?.offerId ?? '');
       expect(await presence()).toBe('busy');
+    });
+
+    it('forgets a removed agent, registration included, so the edge routes nobody to them', async () => {
+      const agent = anAgentId();
+      await bed.acd.upsertAgent({ id: agent, queues: ['support'] });
+      await bed.acd.setState(agent, 'available');
+      await bed.redis.client.hset(sipKeys.registration(agent), {
+        contact: 'sip:agent@192.0.2.10:5060',
+      });
 
       await bed.acd.removeAgent(agent);
-      expect(await presence()).toBe('away');
+
+      expect(await bed.redis.client.exists(sipKeys.presence(agent))).toBe(0);
+      expect(await bed.redis.client.exists(sipKeys.registration(agent))).toBe(
+        0,
+      );
     });
 
     it('drops a presence write older than the one stored', async () => {

@@ -282,7 +282,8 @@ local function done()
   end
   for id in pairs(touched_a) do
     local a = AG[id]
-    R.agents[id] = (a and a.state) or 'offline'
+    -- An agent removed in this run is 'gone': its presence is forgotten.
+    R.agents[id] = (a and a.state) or 'gone'
   end
   return cjson.encode(R)
 end

@@ -45,13 +45,32 @@ export async function writePresence(
 ): Promise<void> {
   await Promise.all(
     Object.entries(agents).map(([agentId, state]) =>
-      redis.eval(
-        writeIfNewer,
-        1,
-        sipKeys.presence(agentId),
-        sipPresence(toAgentState(state) ?? 'gone'),
-        seq,
-      ),
+      toAgentState(state) === undefined
+        ? forget(redis, agentId)
+        : redis.eval(
+            writeIfNewer,
+            1,
+            sipKeys.presence(agentId),
+            sipPresence(toAgentState(state) ?? 'gone'),
+            seq,
+          ),
     ),
   );
+}
+
+/**
+ * An agent the ACD no longer knows (account deleted or disabled) leaves
+ * no presence behind, and no registration: the edge reads a missing
+ * presence as available, so without its registration too a softphone
+ * still registered would keep taking the agent's callers.
+ *
+ * TODO(security): a disabled account keeps its SIP credentials, so its
+ * softphone can register again; the REGISTER handler should ask whether
+ * the account may still take calls.
+ */
+async function forget(redis: RedisClient, agentId: string): Promise<void> {
+  await Promise.all([
+    redis.del(sipKeys.presence(agentId)),
+    redis.del(sipKeys.registration(agentId)),
+  ]);
 }
