@@ -54,11 +54,42 @@ declare module 'fastify' {
 const contextUrl = '/api/context';
 
 /**
+ * What an agent does with a customer routing gave them: reply on the
+ * conversation's channel from the desktop's composer, and read the chat
+ * so far. Each names the customer in a path parameter.
+ */
+const agentCustomerRoutes: { method: string; url: string; param: string }[] = [
+  {
+    method: 'POST',
+    url: '/api/chats/:customerId/:conversationId/messages',
+    param: 'customerId',
+  },
+  {
+    method: 'GET',
+    url: '/api/chats/:customerId/:conversationId/messages',
+    param: 'customerId',
+  },
+  {
+    method: 'POST',
+    url: '/api/customers/:id/conversations/:conversationId/sms',
+    param: 'id',
+  },
+  {
+    method: 'POST',
+    url: '/api/customers/:id/conversations/:conversationId/email',
+    param: 'id',
+  },
+];
+
+const pathParams = z.record(z.string(), z.string());
+
+/**
  * The /api scope's second onRequest hook, after the principal's: 403
- * BL_ERR_FORBIDDEN for a role below the route's. The one exception: an
- * agent may read the context card of a customer the routing core has
- * offered or given them, and of no one else (an unknown customer is a 403
- * too, so an agent cannot probe who is a customer).
+ * BL_ERR_FORBIDDEN for a role below the route's. The exceptions: an agent
+ * may read the context card of a customer the routing core has offered or
+ * given them, and reply to them (agentCustomerRoutes), and do neither for
+ * anyone else (an unknown customer is a 403 too, so an agent cannot probe
+ * who is a customer).
  */
 export function accessHook(options: AccessOptions) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -84,6 +115,21 @@ export function accessHook(options: AccessOptions) {
         (await isAssigned(options.redis, principal.accountId, customerId))
       ) {
         request.allowedCustomer = customerId;
+        return;
+      }
+    }
+    const agentRoute = agentCustomerRoutes.find(
+      (route) => route.method === request.method && route.url === url,
+    );
+    if (principal.kind === 'account' && agentRoute) {
+      const params = pathParams.safeParse(request.params);
+      const customerId = params.success
+        ? params.data[agentRoute.param]
+        : undefined;
+      if (
+        customerId !== undefined &&
+        (await isAssigned(options.redis, principal.accountId, customerId))
+      ) {
         return;
       }
     }

@@ -167,6 +167,40 @@ describe('when an agent reads a context card', () => {
   });
 });
 
+describe('when an agent replies to a customer', () => {
+  it('is refused for a customer not assigned to them, and let through once assigned', async () => {
+    const { customer } = await aCustomer(running.app.store);
+    const chat = await running.app.store.openConversation(customer.id, {
+      subject: 'a parcel',
+      channel: 'chat',
+    });
+    const reply = `/api/chats/${customer.id}/${chat.id}/messages`;
+    const send = () =>
+      call(running.base, 'POST', reply, { text: 'On its way' }, as(agent));
+
+    expect((await send()).status).toBe(403);
+    await running.redis.client.sadd(assignedKey(agent.id), customer.id);
+    const sent = await send();
+
+    expect(sent.status).toBe(200);
+    const card = await running.app.store.cardById(customer.id);
+    expect(card?.timeline[0]).toMatchObject({
+      type: 'chat.message',
+      direction: 'outbound',
+      text: 'On its way',
+    });
+    const other = await aLoggedInAccount(running.base, { role: 'agent' });
+    const theirs = await call(
+      running.base,
+      'POST',
+      reply,
+      { text: 'Not mine' },
+      as(other),
+    );
+    expect(theirs.status).toBe(403);
+  });
+});
+
 describe('a WebSocket under /api', () => {
   function open(headers: Record<string, string>): Promise<number> {
     const socket = new WebSocket(
