@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { setUpAccounts } from './agents/account-setup';
+import { setUpAgentSide, type AgentSide } from './agents/setup';
 import { setUpChannels, type Channels } from './channels/setup';
 import type { Config } from './config';
 import { resolveLinkSecret } from './escalation/link-secret';
@@ -35,6 +35,8 @@ export interface Bridgeline {
   sip: SipEdge;
   /** Chat, SMS, email, links and callbacks. */
   channels: Channels;
+  /** Accounts, the ACD and the agent desktop. */
+  agents: AgentSide;
   /** Stops in order: new work, in-flight requests, timers, Redis last. */
   close(): Promise<void>;
 }
@@ -135,9 +137,18 @@ export async function startBridgeline(
     logger,
     registry: metrics.registry,
   });
-  const accounts = setUpAccounts({ config, redis, logger });
+  const agents = setUpAgentSide({
+    config,
+    redis,
+    store,
+    channels,
+    logger,
+    now,
+  });
   const app = buildServer({
-    accounts,
+    accounts: agents.accounts,
+    acd: agents.acd,
+    desktop: agents.desktop,
     sipState: () => sip.state,
     logger,
     store,
@@ -153,6 +164,7 @@ export async function startBridgeline(
   const { port } = app.server.address() as AddressInfo;
   publicBaseUrl ||= `http://localhost:${port}`;
   await channels.start();
+  await agents.start();
 
   const sweeper = setInterval(() => {
     store.sweepRetention().then(
@@ -181,11 +193,14 @@ export async function startBridgeline(
     embeddedRedis,
     sip,
     channels,
+    agents,
     async close() {
       // Calls first: no new INVITE is taken while the rest winds down.
       await sip.stop();
       clearInterval(sweeper);
       await app.close();
+      // Desktops were closed with the server; offers stop timing out.
+      await agents.close();
       // Chats were closed with the server; the SMTP listener and the
       // callback worker finish what they hold before Redis goes.
       await channels.close();

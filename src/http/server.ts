@@ -3,6 +3,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { adminPageRoutes } from '../admin/page-routes';
 import { adminPlugin } from '../admin/plugin';
 import type { AccountServices } from '../agents/account-setup';
+import type { Acd } from '../agents/acd';
+import { acdRoutes } from '../agents/acd-routes';
+import type { Desktop } from '../agents/desktop';
 import { accountRoutes } from '../agents/account-routes';
 import { authRoutes, openAuthRoutes } from '../agents/auth-routes';
 import type { Channels } from '../channels/setup';
@@ -15,7 +18,12 @@ import { recordingRoutes } from '../voice/voicemail';
 import { voiceRoutes, type VoiceRouteOptions } from '../voice/webhooks';
 import { accessHook, cardIsAllowed } from './access-policy';
 import { registerErrorHandling } from './errors';
-import { PrincipalResolver, principalHook } from './principal';
+import {
+  PrincipalResolver,
+  principalHook,
+  principalOf,
+  requireRole,
+} from './principal';
 import { customerRoutes } from './routes/customers';
 import { healthRoutes } from './routes/health';
 
@@ -30,6 +38,10 @@ export interface ServerOptions {
   adminToken: string;
   /** Accounts, sessions and login limits: who may call /api. */
   accounts: AccountServices;
+  /** Routing to agents: their state, offers, queues and statistics. */
+  acd?: Acd;
+  /** The agent desktop: its page, its WebSocket and its actions. */
+  desktop?: Desktop;
   /** The jambonz webhooks, voicemail stream and recordings. */
   voice?: VoiceRouteOptions;
   /** Flows and the number map, edited under /api/admin. */
@@ -98,6 +110,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   }
   adminPageRoutes(app);
+  if (options.desktop) {
+    const { desktop } = options;
+    // Its routes check sessions and the Origin themselves, WebSocket
+    // included, so they sit beside /api rather than under its hooks.
+    void app.register((scope, _options, done) => {
+      desktop.routes(scope);
+      done();
+    });
+  }
 
   void app.register(
     (api, _options, done) => {
@@ -127,6 +148,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       });
       authRoutes(api, options.accounts);
       accountRoutes(api, options.accounts);
+      if (options.acd) {
+        acdRoutes(api, options.acd, { requireRole, principalOf });
+      }
       customerRoutes(api, options);
       if (options.flowStore) {
         void api.register(adminPlugin({ flowStore: options.flowStore }), {

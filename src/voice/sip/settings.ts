@@ -80,6 +80,23 @@ export const sipEnvironment = {
   SIP_AUTH_BLOCK_ACTION: z.enum(['403', 'drop']).default('403'),
   SIP_REGISTER_MIN_EXPIRES: whole(1, 86400).default(60),
   SIP_REGISTER_MAX_EXPIRES: whole(60, 86400).default(3600),
+  // Where the desktop's softphone registers: SIP over WebSocket (RFC 7118)
+  // on drachtio-server, e.g. wss://sip.example.com:8443. Unset: the
+  // desktop says its softphone is offline.
+  SIP_WS_URI: z
+    .string()
+    .trim()
+    .refine((text) => /^wss?:\/\/[^/?#\s]+/.test(text) && URL.canParse(text), {
+      error: 'must be a ws:// or wss:// URL',
+    })
+    .optional(),
+  // The domain of agents' SIP addresses (sip:<user>@<domain>); unset, the
+  // digest realm.
+  SIP_DOMAIN: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a domain such as example.com')
+    .optional(),
 };
 
 export const sipObject = z.object(sipEnvironment);
@@ -122,6 +139,10 @@ export interface SipSettings {
     readonly action: 403 | 'drop';
   };
   readonly registerExpires: { readonly min: number; readonly max: number };
+  /** The softphone's SIP WebSocket; unset, the softphone is off. */
+  readonly webSocketUri: string | undefined;
+  /** sip:<user>@<domain> for agents' softphones. */
+  readonly domain: string;
 }
 
 export interface SettingProblem {
@@ -211,6 +232,8 @@ export function sipSettings(e: SipEnvironment): {
       min: e.SIP_REGISTER_MIN_EXPIRES,
       max: e.SIP_REGISTER_MAX_EXPIRES,
     }),
+    webSocketUri: e.SIP_WS_URI,
+    domain: e.SIP_DOMAIN ?? e.SIP_REALM,
   });
   return { settings, problems };
 }
