@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
 import type { Account } from './accounts';
 import { setUpAccounts, type AccountServices } from './account-setup';
-import { setUpAcd, type Acd } from './acd';
+import { setUpAcd, type Acd, type AcdHooks } from './acd';
 import { sessionDesktopAuth, setUpDesktop, type Desktop } from './desktop';
 
 /**
@@ -20,6 +20,12 @@ export interface AgentSide {
   accounts: AccountServices;
   acd: Acd;
   desktop: Desktop;
+  /**
+   * Adds what another part must do when the ACD offers, withdraws or
+   * re-queues (a call to be put through to the agent, a conversation to
+   * be given an agent); each runs after the desktop's, in the order added.
+   */
+  addHooks(hooks: Partial<AcdHooks>): void;
   /** After the HTTP port is bound. */
   start(): Promise<void>;
   /** After the HTTP server closed; before Redis closes. */
@@ -79,15 +85,39 @@ export function setUpAgentSide(setup: AgentSideSetup): AgentSide {
       ? { handoff: channels.capabilities.handoff }
       : {}),
   });
-  // The desktop's onOffer publishes the screen-pop: an enqueue resolves
-  // only once the agent's desktop has it on its way.
-  line.acd = setUpAcd({ redis, logger, hooks: desktop.hooks });
+  // The desktop's onOffer publishes the screen-pop first: an enqueue
+  // resolves only once the agent's desktop has it on its way.
+  const added: Partial<AcdHooks>[] = [];
+  const hooks: AcdHooks = {
+    async onOffer(offer) {
+      await desktop.hooks.onOffer(offer);
+      for (const more of added) {
+        await more.onOffer?.(offer);
+      }
+    },
+    async onOfferGone(offer, why) {
+      await desktop.hooks.onOfferGone(offer, why);
+      for (const more of added) {
+        await more.onOfferGone?.(offer, why);
+      }
+    },
+    onQueueChange(queue) {
+      desktop.hooks.onQueueChange(queue);
+      for (const more of added) {
+        more.onQueueChange?.(queue);
+      }
+    },
+  };
+  line.acd = setUpAcd({ redis, logger, hooks });
   const acd = line.acd;
 
   return {
     accounts,
     acd,
     desktop,
+    addHooks: (more) => {
+      added.push(more);
+    },
     start: () => desktop.start(),
     async close() {
       await acd.close();
