@@ -1,3 +1,4 @@
+import { setUpChannelRouting } from '../channels/routing';
 import type { Channels } from '../channels/setup';
 import type { Config } from '../config';
 import type { ContextStore } from '../context/store';
@@ -84,6 +85,7 @@ export function setUpAgentSide(setup: AgentSideSetup): AgentSide {
     ...(channels.capabilities.handoff
       ? { handoff: channels.capabilities.handoff }
       : {}),
+    liveChat: channels.chat.live,
   });
   // The desktop's onOffer publishes the screen-pop first: an enqueue
   // resolves only once the agent's desktop has it on its way.
@@ -110,6 +112,15 @@ export function setUpAgentSide(setup: AgentSideSetup): AgentSide {
   };
   line.acd = setUpAcd({ redis, logger, hooks });
   const acd = line.acd;
+  // Chats, SMS and emails go through the same queues as calls.
+  setUpChannelRouting({
+    channels,
+    acd,
+    addHooks: (more) => added.push(more),
+    store,
+    queues: config.channels.queues,
+    logger,
+  });
 
   return {
     accounts,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queueIdPattern } from '../agents/acd/keys';
 import { parseCallbackHours } from '../escalation/callback-hours';
 
 /**
@@ -18,6 +19,11 @@ const whole = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 const e164 = /^\+[1-9]\d{6,14}$/;
+
+const queueId = z
+  .string()
+  .trim()
+  .regex(queueIdPattern, 'must be a queue id such as chat');
 
 const httpUrl = z
   .string()
@@ -53,6 +59,11 @@ export const channelEnvironment = {
   CHAT_MAX_FRAME_BYTES: whole(256, 1_048_576).default(16_384),
   CHAT_MESSAGES_PER_MINUTE: whole(1, 10_000).default(30),
   CHAT_RESUME_WINDOW_MINUTES: whole(1, 7 * 24 * 60).default(24 * 60),
+
+  // The ACD queues each digital channel's contacts wait in
+  CHAT_QUEUE: queueId.default('chat'),
+  SMS_QUEUE: queueId.default('sms'),
+  EMAIL_QUEUE: queueId.default('email'),
 
   // SMS through the jambonz REST API
   JAMBONZ_API_BASE_URL: httpUrl.optional(),
@@ -112,6 +123,12 @@ export interface ChannelSettings {
     readonly maxFrameBytes: number;
     readonly messagesPerMinute: number;
     readonly resumeWindowMs: number;
+  };
+  /** The ACD queue a customer's message on each channel waits in. */
+  readonly queues: {
+    readonly chat: string;
+    readonly sms: string;
+    readonly email: string;
   };
   readonly jambonzApi: JambonzApiTarget | undefined;
   readonly sms: {
@@ -202,6 +219,11 @@ export function channelSettings(e: ChannelEnvironment): {
       maxFrameBytes: e.CHAT_MAX_FRAME_BYTES,
       messagesPerMinute: e.CHAT_MESSAGES_PER_MINUTE,
       resumeWindowMs: e.CHAT_RESUME_WINDOW_MINUTES * 60_000,
+    }),
+    queues: Object.freeze({
+      chat: e.CHAT_QUEUE,
+      sms: e.SMS_QUEUE,
+      email: e.EMAIL_QUEUE,
     }),
     jambonzApi,
     sms: Object.freeze({

@@ -12,11 +12,12 @@ import type { CallbackService } from '../escalation/callback-service';
 import { Handoffs } from '../escalation/handoff';
 import { LinkTokens } from '../escalation/links';
 import type { PlacedCalls } from '../voice/call-service';
+import { Arrivals, ReportingJourneys, type ArrivalListener } from './arrivals';
 import { CostLimits } from './cost-limits';
 import type { ChatService } from './chat/service';
 import { setUpChat } from './chat/setup';
 import { setUpEmail } from './email';
-import { Journeys } from './journeys';
+import type { Journeys } from './journeys';
 import type { EmailSender, SmsSender } from './outbound';
 import { setUpSms } from './sms';
 
@@ -54,6 +55,11 @@ export interface Channels {
   capabilities: CapabilityServices;
   /** Whose a digital message is and which conversation it continues. */
   journeys: Journeys;
+  /**
+   * Told of each customer message on chat, SMS or email once it is
+   * stored: routing finds the conversation an agent (routing.ts).
+   */
+  onArrival(listener: ArrivalListener): void;
   /** The tokens in "carry on in chat" links. */
   links: LinkTokens;
   /** Texts a customer; refuses 'not-configured' until SMS is set up. */
@@ -77,8 +83,10 @@ export interface Channels {
 }
 
 export function setUpChannels(setup: ChannelsSetup): Channels {
-  // Each channel below takes the journeys; see journeys.ts.
-  const journeys = new Journeys(setup.store, setup.now);
+  // Each channel below takes the journeys; see journeys.ts. SMS and
+  // email record every inbound message there, which tells arrivals.
+  const arrivals = new Arrivals(setup.logger.child({ component: 'arrivals' }));
+  const journeys = new ReportingJourneys(setup.store, setup.now, arrivals);
   const publicRoutes: ((app: FastifyInstance) => void)[] = [];
   const apiRoutes: ((api: FastifyInstance) => void)[] = [];
   const webhooks: ((scope: FastifyInstance) => void)[] = [];
@@ -134,6 +142,7 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     openLink: (token) => links.redeem(token),
     now: setup.now,
   });
+  chat.service.onVisitorMessage((arrival) => arrivals.landed(arrival));
   publicRoutes.push(chat.publicRoutes);
   apiRoutes.push(chat.apiRoutes);
   starts.push(chat.start);
@@ -180,6 +189,9 @@ export function setUpChannels(setup: ChannelsSetup): Channels {
     },
     capabilities,
     journeys,
+    onArrival: (listener) => {
+      arrivals.listen(listener);
+    },
     links,
     sms: sms.sender,
     email: email.sender,

@@ -58,6 +58,9 @@ export function acdActions(
       const view = await acd().agent(agentId);
       return view.contacts.find((contact) => contact.id === contactId);
     },
+    async contactsOf(agentId: string) {
+      return (await acd().agent(agentId)).contacts;
+    },
   };
 }
 

@@ -39,7 +39,13 @@ const webDir = path.join(root, 'src', 'web', 'desktop');
 /** scripts/build-web.mjs writes JsSIP, bundled for browsers, here. */
 export const bundleFile = path.join(root, 'dist', 'web', 'jssip.js');
 
-const scripts = ['card.js', 'composer.js', 'softphone.js', 'desktop.js'];
+const scripts = [
+  'card.js',
+  'composer.js',
+  'queues.js',
+  'softphone.js',
+  'desktop.js',
+];
 
 const conversationParams = z.strictObject({
   customerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),

@@ -10,7 +10,8 @@ import type { ContextStore } from '../../context/store';
 import { BridgelineError, isBridgelineError } from '../../errors';
 import { roleAtLeast, type Contact, type Principal } from '../types';
 import type { DesktopHub } from './desktop-hub';
-import type { DesktopActions, DesktopAuth } from './ports';
+import { LiveContacts } from './live-contacts';
+import type { DesktopActions, DesktopAuth, DesktopLiveChat } from './ports';
 import {
   maxFrameBytes,
   parseClientFrame,
@@ -31,6 +32,8 @@ export interface DesktopSocketOptions {
   actions: DesktopActions;
   hub: DesktopHub;
   store: ContextStore;
+  /** Without it chat messages reach the desktop only in its timeline. */
+  liveChat?: DesktopLiveChat;
 }
 
 // RFC 6455 section 7.4.1: 1009, a message too big to process.
@@ -107,6 +110,8 @@ function serveDesktop(
     agentId: agent.accountId,
   });
   const contacts = new Map<string, Contact>();
+  // Offer id to contact: an accepted offer's contact is followed live.
+  const offers = new Map<string, Contact>();
   const stops: (() => void)[] = [];
   let closed = false;
   let turn = Promise.resolve();
@@ -155,12 +160,29 @@ function serveDesktop(
       early.push(text);
     }
   };
+  const live = new LiveContacts(
+    options.liveChat,
+    (frame) => {
+      push(JSON.stringify(frame));
+    },
+    log,
+  );
   const watches = [
     options.hub.watchAgent(agent.accountId, (frame, text) => {
       if (frame.type === 'screen-pop') {
         remember(contacts, frame.offer.contact);
+        remember(offers, frame.offer.contact, frame.offer.offerId);
       }
+      // Accepted here or over HTTP, in this tab or another: the ACD tells
+      // every desktop of the agent, and each follows the chat from now.
+      const accepted =
+        frame.type === 'offer-gone' && frame.why === 'accepted'
+          ? offers.get(frame.offerId)
+          : undefined;
       push(text);
+      if (accepted) {
+        live.follow(accepted);
+      }
     }),
   ];
   if (roleAtLeast(agent.role, 'supervisor')) {
@@ -195,6 +217,18 @@ function serveDesktop(
       push(text);
     }
     log.info({ role: agent.role }, 'desktop connected');
+    // Chats the agent already holds, for a tab opened after the accept.
+    options.actions.contactsOf?.(agent.accountId).then(
+      (held) => {
+        for (const contact of held) {
+          remember(contacts, contact);
+          live.follow(contact);
+        }
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'held contacts not read');
+      },
+    );
     // The state the agent is in now; changes come as they happen.
     options.actions.current?.(agent.accountId).then(
       (now) => {
@@ -219,6 +253,7 @@ function serveDesktop(
       await actions.decline(agentId, frame.offerId);
     } else {
       await wrapUp(agentId, frame, contacts, options);
+      live.unfollow(frame.contactId);
     }
     send({ type: 'ack', of: frame.type });
   };
@@ -243,6 +278,7 @@ function serveDesktop(
   socket.on('close', (code: number) => {
     log.info({ code }, 'desktop closed');
     closed = true;
+    live.close();
     for (const stop of stops.splice(0)) {
       stop();
     }
@@ -278,8 +314,12 @@ async function wrapUp(
   await options.actions.finish(agentId, frame.contactId, frame.note);
 }
 
-function remember(contacts: Map<string, Contact>, contact: Contact): void {
-  contacts.set(contact.id, contact);
+function remember(
+  contacts: Map<string, Contact>,
+  contact: Contact,
+  key = contact.id,
+): void {
+  contacts.set(key, contact);
   if (contacts.size > maxRemembered) {
     const oldest = contacts.keys().next();
     if (!oldest.done) {

@@ -7,11 +7,11 @@ import { acdActions, acdHooks, type DesktopAcd } from './acd-bridge';
 import { DesktopHub } from './desktop-hub';
 import { desktopRoutes, type DesktopRouteOptions } from './desktop-routes';
 import { desktopSocketRoute } from './desktop-socket';
-import type { DesktopActions, DesktopAuth } from './ports';
+import type { DesktopActions, DesktopAuth, DesktopLiveChat } from './ports';
 import { ScreenPops } from './screen-pop';
 
 export type { DesktopAcd } from './acd-bridge';
-export type { DesktopActions, DesktopAuth } from './ports';
+export type { DesktopActions, DesktopAuth, DesktopLiveChat } from './ports';
 export { ScreenPops, desktopChannels } from './screen-pop';
 
 /**
@@ -47,6 +47,8 @@ export interface DesktopSetup {
   mayActOn?: DesktopRouteOptions['mayActOn'];
   callbacks?: DesktopRouteOptions['callbacks'];
   handoff?: DesktopRouteOptions['handoff'];
+  /** Visitor messages of the chats an agent holds, live on the desktop. */
+  liveChat?: DesktopLiveChat;
 }
 
 /**
@@ -90,6 +92,7 @@ export function setUpDesktop(setup: DesktopSetup) {
         actions,
         hub,
         store: setup.store,
+        ...(setup.liveChat === undefined ? {} : { liveChat: setup.liveChat }),
       });
       desktopRoutes(app, {
         auth: setup.auth,

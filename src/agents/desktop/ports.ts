@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ChatMessage } from '../../channels/chat/protocol';
 import type { AgentState, Contact, Principal } from '../types';
 
 /**
@@ -31,4 +32,15 @@ export interface DesktopActions {
   ): Promise<{ state: AgentState; reason?: string } | undefined>;
   /** A contact the agent holds, for a tab that did not see its pop. */
   contactOf?(agentId: string, contactId: string): Promise<Contact | undefined>;
+  /** Every contact the agent holds, for a desktop that just opened. */
+  contactsOf?(agentId: string): Promise<Contact[]>;
+}
+
+/** Live chat (src/channels/chat/live.ts), on this instance's subscriber. */
+export interface DesktopLiveChat {
+  watchConversation(
+    customerId: string,
+    conversationId: string,
+    listener: (message: ChatMessage) => void,
+  ): Promise<() => void>;
 }

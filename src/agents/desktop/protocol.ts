@@ -1,5 +1,6 @@
 import type { RawData } from 'ws';
 import { z } from 'zod';
+import type { ChatMessage } from '../../channels/chat/protocol';
 import type { ContextCard } from '../../context/card';
 import type { TimelineEntry } from '../../context/events';
 import { parseInput } from '../../context/validate';
@@ -52,12 +53,20 @@ export interface QueueStatsFrame {
   stats: object;
 }
 
+/** A visitor's chat message in a conversation the agent was given. */
+export interface ChatMessageFrame {
+  type: 'message';
+  contactId: string;
+  message: ChatMessage;
+}
+
 /** What travels on a desktop's Redis channel, for its sockets. */
 export type PushedFrame =
   ScreenPopFrame | OfferGoneFrame | StateFrame | QueueStatsFrame;
 
 export type ServerFrame =
   | PushedFrame
+  | ChatMessageFrame
   | {
       type: 'hello';
       agent: { id: string; displayName: string; role: Role };

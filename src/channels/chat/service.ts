@@ -7,6 +7,7 @@ import type {
   CallbackRequests,
 } from '../../escalation/callback-requests';
 import type { Logger } from '../../log';
+import type { ArrivalListener } from '../arrivals';
 import type { Journeys } from '../journeys';
 import { subjectLine } from '../journeys';
 import type { LiveChat } from './live';
@@ -68,6 +69,7 @@ export interface Reply {
 export class ChatService {
   readonly transcripts: Transcripts;
   private readonly now: () => Date;
+  private readonly arrivals: ArrivalListener[] = [];
 
   constructor(private readonly options: ChatServiceOptions) {
     this.transcripts = new Transcripts(
@@ -79,6 +81,11 @@ export class ChatService {
 
   get live(): LiveChat {
     return this.options.live;
+  }
+
+  /** Told of each visitor message once it is stored and live. */
+  onVisitorMessage(listener: ArrivalListener): void {
+    this.arrivals.push(listener);
   }
 
   /** The session a browser's token names, or a new visitor's. */
@@ -171,6 +178,9 @@ export class ChatService {
       chatChannels.conversation(customerId, conversationId),
       chatChannels.inbound,
     ]);
+    for (const listener of this.arrivals) {
+      await listener({ channel: 'chat', customerId, conversationId });
+    }
     return outcome;
   }
 

@@ -84,8 +84,12 @@
     return row;
   }
 
+  // The customer's name as the card shows it, for rows added live.
+  let shownName = 'Visitor';
+
   function renderCard(frame) {
     const card = frame.card;
+    shownName = (card && card.customer.name) || 'Visitor';
     byId('card').hidden = false;
     byId('history').hidden = false;
     if (!card) {
@@ -146,5 +150,21 @@
   ns.showPop = (frame) => {
     describeOffer(frame);
     renderCard(frame);
+  };
+  // A chat message that arrived after the pop: newest first, as the card.
+  ns.addChatMessage = (message) => {
+    byId('timeline').prepend(
+      timelineRow(
+        {
+          type: 'chat.message',
+          channel: 'chat',
+          direction: message.direction,
+          author: message.author,
+          text: message.text,
+          at: message.at,
+        },
+        shownName,
+      ),
+    );
   };
 })();

@@ -68,7 +68,12 @@
     state: (frame) => {
       byId('state').value = frame.state;
     },
-    'queue-stats': () => undefined,
+    'queue-stats': (frame) => ns.showQueueStats(frame.stats),
+    message: (frame) => {
+      if (contact && contact.id === frame.contactId) {
+        ns.addChatMessage(frame.message);
+      }
+    },
     ack: () => undefined,
     error: (frame) => connection(`Refused: ${frame.message}`),
   };
@@ -128,6 +133,7 @@
       byId('accept').disabled = true;
       byId('decline').disabled = true;
       byId('wrap').hidden = false;
+      byId('offer-reason').textContent = 'Accepted: you have this contact';
       connection('On contact');
     }
   });
