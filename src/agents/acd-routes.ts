@@ -6,14 +6,17 @@ import type {
 import { z } from 'zod';
 import { parseInput } from '../context/validate';
 import { BridgelineError } from '../errors';
+import type { RedisClient } from '../redis/connect';
 import type { Acd } from './acd';
+import { allAgents } from './acd/agent-view';
 import { queueInput } from './acd/queues';
 import type { Principal, Role } from './types';
 
 /**
  * The ACD over HTTP, mounted in the /api scope: an agent's own state,
- * offers and contacts; queue statistics for supervisors; queue
- * definitions for admins. Handlers only read input and call the Acd.
+ * offers and contacts; queue statistics and every agent's state for
+ * supervisors; queue definitions for admins. Handlers only read input and
+ * call the Acd.
  */
 
 /** Who is asking, as the sessions layer resolves it. */
@@ -58,6 +61,8 @@ export function acdRoutes(
   api: FastifyInstance,
   acd: Acd,
   guards: AcdGuards,
+  /** The ACD's Redis: given, GET /api/agents lists every agent's state. */
+  redis?: RedisClient,
 ): void {
   const agent = { preHandler: guards.requireRole('agent') };
   const supervisor = { preHandler: guards.requireRole('supervisor') };
@@ -106,6 +111,14 @@ export function acdRoutes(
       return acd.agent(id);
     },
   );
+
+  if (redis !== undefined) {
+    // The policy lets agents under /api/agents; this list is for
+    // supervisors, so the route asks for more itself.
+    api.get('/agents', supervisor, async () => ({
+      agents: await allAgents(redis),
+    }));
+  }
 
   api.get('/queues/stats', supervisor, async () => ({
     queues: await acd.allStats(),

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { z } from 'zod';
 import type { RedisClient } from '../../redis/connect';
 import type { AgentState, Contact, Offer } from '../types';
@@ -94,4 +95,81 @@ export async function agentView(
     offers,
     contacts: contacts.filter((contact) => contact !== undefined),
   };
+}
+
+/** One agent as a supervisor's wallboard shows them: no customer data. */
+export interface AgentSummary {
+  id: string;
+  state: AgentState;
+  reason: string;
+  /** ms since the epoch the state began. */
+  since: number;
+  skills: string[];
+  queues: string[];
+  maxChats: number;
+  chats: number;
+  onVoice: boolean;
+}
+
+const agentKeyPattern = `${acdKeys.agent('')}*`;
+
+/**
+ * The ids of every agent the ACD holds. The agent hashes have no index
+ * of their own, so this walks the keyspace with SCAN; under Cluster every
+ * `{acd}` key sits on one master, but which one is not asked, each is
+ * scanned.
+ *
+ * TODO(perf): SCAN visits every key in the database; with a large
+ * customer keyspace an `{acd}:agents` set kept by the agent scripts would
+ * make this one SMEMBERS.
+ */
+async function agentIds(redis: RedisClient): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const ids = new Set<string>();
+  const prefix = acdKeys.agent('');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(
+        cursor,
+        'MATCH',
+        agentKeyPattern,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      for (const key of keys) {
+        ids.add(key.slice(prefix.length));
+      }
+    } while (cursor !== '0');
+  }
+  return [...ids].sort();
+}
+
+/** Every agent the ACD knows, by id; a view, read outside a script. */
+export async function allAgents(redis: RedisClient): Promise<AgentSummary[]> {
+  const ids = await agentIds(redis);
+  const raws = await Promise.all(
+    ids.map((id) => redis.hgetall(acdKeys.agent(id))),
+  );
+  const agents: AgentSummary[] = [];
+  ids.forEach((id, index) => {
+    const parsed = storedAgent.safeParse(raws[index]);
+    if (parsed.success) {
+      const { state, reason, since, skills, queues, maxChats, chats } =
+        parsed.data;
+      agents.push({
+        id,
+        state,
+        reason,
+        since,
+        skills,
+        queues,
+        maxChats,
+        chats,
+        onVoice: parsed.data.voice,
+      });
+    }
+  });
+  return agents;
 }

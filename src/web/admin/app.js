@@ -1,6 +1,7 @@
 /**
  * The admin pages' entry: sign in, then one section per location hash:
- * #/flows, #/flows/<id> (the editor), #/numbers.
+ * #/flows, #/flows/<id> (the editor), #/numbers, #/queues (with the
+ * live figures), #/skills, #/agents.
  */
 (() => {
   'use strict';
@@ -13,10 +14,33 @@
   const { setUpFlows, showFlows } = window.bridgelineAdmin.flows;
   const { setUpHistory } = window.bridgelineAdmin.history;
   const { setUpNumbers, showNumbers } = window.bridgelineAdmin.numbers;
+  const { setUpQueues, showQueues } = window.bridgelineAdmin.queues;
+  const { showAgents } = window.bridgelineAdmin.agents;
+  const { showSkills } = window.bridgelineAdmin.skills;
+  const { startLive, stopLive } = window.bridgelineAdmin.live;
   const { setUpPublishing } = window.bridgelineAdmin.publish;
   const { setUpSimulator } = window.bridgelineAdmin.simulator;
 
-  const sections = ['sign-in', 'flows-view', 'editor-view', 'numbers-view'];
+  const sections = [
+    'sign-in',
+    'flows-view',
+    'editor-view',
+    'numbers-view',
+    'queues-view',
+    'skills-view',
+    'agents-view',
+  ];
+
+  // The sections other than flows, each with what fills it when shown.
+  const pages = {
+    numbers: () => showNumbers(),
+    queues: () => {
+      startLive();
+      return showQueues();
+    },
+    skills: () => showSkills(),
+    agents: () => showAgents(),
+  };
 
   const editorOpen = () => !byId('editor-view').hidden;
 
@@ -32,16 +56,19 @@
       }
     }
     const flow = /^#\/flows\/(.+)$/.exec(hash);
-    const section = hash.startsWith('#/numbers') ? 'numbers' : 'flows';
+    const named = /^#\/([a-z]+)/.exec(hash)?.[1] ?? 'flows';
+    const section = Object.hasOwn(pages, named) ? named : 'flows';
+    // The live figures are read only while their page is in sight.
+    stopLive();
     for (const link of byId('nav').querySelectorAll('a')) {
       link.classList.toggle('current', link.dataset.section === section);
     }
     if (flow) {
       showOnly('editor-view', sections);
       void openFlow(decodeURIComponent(flow[1]));
-    } else if (section === 'numbers') {
-      showOnly('numbers-view', sections);
-      void showNumbers();
+    } else if (section !== 'flows') {
+      showOnly(`${section}-view`, sections);
+      void pages[section]();
     } else {
       showOnly('flows-view', sections);
       void showFlows();
@@ -73,6 +100,7 @@
 
   function needSignIn() {
     window.removeEventListener('hashchange', route);
+    stopLive();
     byId('nav').hidden = true;
     byId('sign-out').hidden = true;
     setText('who', '');
@@ -88,6 +116,7 @@
     setUpHistory();
     setUpFlows();
     setUpNumbers();
+    setUpQueues();
     whenUnauthorized(needSignIn);
     byId('sign-out').addEventListener('click', async () => {
       await signOut();
