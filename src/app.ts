@@ -19,6 +19,7 @@ import {
   type RedisClient,
 } from './redis/connect';
 import { EmbeddedRedis } from './redis/embedded';
+import { setUpQueueRouting } from './voice/queue-setup';
 import { setUpVoice } from './voice/setup';
 import { createSipEdge, type SipEdge } from './voice/sip/edge';
 
@@ -116,6 +117,25 @@ export async function startBridgeline(
     publicBaseUrl: () => publicBaseUrl,
     now,
   });
+  const agents = setUpAgentSide({
+    config,
+    redis,
+    store,
+    channels,
+    logger,
+    now,
+  });
+  // Calls reach agents through the ACD; offers hook in after the pop.
+  const queueRouting = setUpQueueRouting({
+    agents,
+    redis,
+    store,
+    sipDomain: config.sip.domain,
+    jambonzApi: config.channels.jambonzApi,
+    ttlSeconds: config.voice.callStateTtlSeconds,
+    publicBaseUrl: () => publicBaseUrl,
+    logger,
+  });
   const voice = setUpVoice({
     webhookSecret: config.voice.webhookSecret,
     transferAllowlist: config.voice.transferAllowlist,
@@ -129,6 +149,7 @@ export async function startBridgeline(
     now,
     capabilities: channels.capabilities,
     ...(channels.placedCalls ? { placedCalls: channels.placedCalls } : {}),
+    queueRouting,
   });
   const sip = createSipEdge({
     settings: config.sip,
@@ -136,14 +157,6 @@ export async function startBridgeline(
     redis,
     logger,
     registry: metrics.registry,
-  });
-  const agents = setUpAgentSide({
-    config,
-    redis,
-    store,
-    channels,
-    logger,
-    now,
   });
   const app = buildServer({
     accounts: agents.accounts,

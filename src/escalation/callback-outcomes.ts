@@ -47,6 +47,8 @@ export interface PlacedCall {
   conversationId: string;
   /** Flow variables the call starts with. */
   vars: Record<string, string>;
+  /** When the customer asked (ms): they keep that place in the queue. */
+  queuedSince?: number;
 }
 
 type CallLog = Pick<BaseLogger, 'info' | 'warn'>;
@@ -82,7 +84,7 @@ export class CallbackOutcomes {
       return undefined;
     }
     const { redis, service, flowId } = this.options;
-    const { tag, key, conversationId, source } = found;
+    const { tag, key, conversationId, source, joinedAt } = found;
     const [subject, first] = await Promise.all([
       redis.hget(keys.conversation(tag.customer, conversationId), 'subject'),
       redis.hsetnx(key, 'outcome', 'answered'),
@@ -105,6 +107,7 @@ export class CallbackOutcomes {
       flowId,
       customerId: tag.customer,
       conversationId,
+      queuedSince: joinedAt,
       vars: {
         callbackChannel: channelWords[source],
         ...(subject === null || isUntitled(subject)

@@ -34,6 +34,11 @@ export interface CallState {
   ended: boolean;
   /** The calling number, E.164, for nodes that reach the caller later. */
   callerPhone?: string;
+  /**
+   * When the customer first joined a queue (ms), for a call that keeps an
+   * earlier place: a callback, whose customer asked for it long before.
+   */
+  queuedSince?: number;
 }
 
 /**
@@ -53,6 +58,8 @@ export interface ActionPayload {
   dial_sip_status?: number;
   /** Set by bridgeline itself when it resumes a node after an effect. */
   effect?: EffectOutcome;
+  /** Set by bridgeline with a queue effect's outcome: where the call went. */
+  placement?: QueuePlacement;
   [field: string]: unknown;
 }
 
@@ -66,7 +73,21 @@ export type HandoffChannel = 'sms' | 'chat' | 'email';
  * such as "we've sent you a link" is spoken only after the link went.
  */
 export type EffectRequest =
-  { kind: 'handoff'; channel: HandoffChannel } | { kind: 'callback' };
+  | { kind: 'handoff'; channel: HandoffChannel }
+  | { kind: 'callback' }
+  | { kind: 'queue'; queue: string; skills: string[]; priority: number };
+
+/**
+ * Where the ACD put a call a queue node asked it to route: to an agent, who
+ * is dialled at once, or in line, with where it stands.
+ */
+export type QueuePlacement =
+  | { placed: 'agent'; sipUri: string; ringSeconds: number }
+  | { placed: 'waiting'; position: number; estimatedWaitSeconds: number };
+
+/** A queue effect's outcome: routed somewhere, or no queue took it. */
+export type QueueResult =
+  { outcome: 'done'; placement: QueuePlacement } | { outcome: 'unavailable' };
 
 /** An effect and the node that waits for its outcome. */
 export type Effect = EffectRequest & { node: string };
@@ -115,6 +136,18 @@ export interface CapabilityServices extends Capabilities {
     available(): boolean;
     perform(caller: EffectCaller): Promise<EffectResult>;
   };
+  queue?: {
+    available(queue: string, skills: string[]): boolean;
+    perform(
+      caller: QueueCaller,
+      request: Extract<EffectRequest, { kind: 'queue' }>,
+    ): Promise<QueueResult>;
+  };
+}
+
+/** Who a queue effect routes: the caller, and their place kept from before. */
+export interface QueueCaller extends EffectCaller {
+  queuedSince?: number;
 }
 
 /** A published flow and the version number it was published as. */

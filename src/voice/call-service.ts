@@ -2,7 +2,13 @@ import type { ContextCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import type { ContextStore, PreparedConversation } from '../context/store';
 import { newCallState } from '../ivr/engine';
-import type { CallState, JambonzVerb } from '../ivr/types';
+import type { Flow } from '../ivr/flow';
+import type {
+  CallState,
+  JambonzVerb,
+  QueueCaller,
+  StepInput,
+} from '../ivr/types';
 import {
   continuedConversation,
   conversationHeader,
@@ -38,6 +44,8 @@ export interface PlacedCall {
   conversationId: string;
   /** Flow variables the call starts with. */
   vars: Record<string, string>;
+  /** When the customer first asked (ms): their place in a queue. */
+  queuedSince?: number;
 }
 
 /**
@@ -90,11 +98,70 @@ export class CallService {
     log: CallLog,
   ): Promise<JambonzVerb[]> {
     try {
-      return await this.resume(node, payload, log);
+      if (await this.movedOn(payload)) {
+        // Nothing to say: the call runs the verbs it was moved to.
+        return [];
+      }
+      return await this.resume(
+        payload.call_sid,
+        log,
+        (flow) => this.steps.actionInput(flow, node, payload, log),
+        node,
+      );
     } catch (err) {
       log.error({ err, node }, 'call could not go on; apologising');
       return apology();
     }
+  }
+
+  /**
+   * POST /jambonz/queue-connect: the call hook of a waiting call the REST
+   * API moved to an agent. The queue node it waits at resumes with where
+   * routing puts it now.
+   */
+  async connectQueued(callSid: string, log: CallLog): Promise<JambonzVerb[]> {
+    const routing = this.options.queueRouting;
+    try {
+      return await this.resume(callSid, log, async (flow, state) => {
+        const node = state.awaiting;
+        if (!routing || node === undefined) {
+          return undefined;
+        }
+        if (flow.nodes[node]?.type !== 'queue') {
+          return undefined;
+        }
+        const done = await routing.connect({
+          callSid,
+          flowId: state.flowId,
+          path: state.path,
+          ...pick(state),
+        });
+        const payload = {
+          call_sid: callSid,
+          effect: done.outcome,
+          ...('placement' in done ? { placement: done.placement } : {}),
+        };
+        return { kind: 'action', node, payload };
+      });
+    } catch (err) {
+      log.error({ err }, 'queued call could not go on; apologising');
+      return apology();
+    }
+  }
+
+  /**
+   * jambonz may still post the enqueue verb's action hook of a call the
+   * REST API moved to an agent; the dial it runs now must not be undone.
+   */
+  private async movedOn(payload: ActionBody): Promise<boolean> {
+    const routing = this.options.queueRouting;
+    const left = payload.queue_result ?? payload.queueResult;
+    if (!routing || left === undefined) {
+      return false;
+    }
+    const call = await routing.record(payload.call_sid);
+    const moved = ['connecting', 'dialing', 'bridged'];
+    return call !== undefined && moved.includes(call.phase);
   }
 
   /**
@@ -111,6 +178,11 @@ export class CallService {
       ?.ended(payload, log)
       .catch((err: unknown) => {
         log.error({ err }, 'placed call outcome not recorded');
+      });
+    await this.options.queueRouting
+      ?.callEnded(payload.call_sid, log)
+      .catch((err: unknown) => {
+        log.error({ err }, 'queued call outcome not recorded');
       });
     const state = await this.options.callStates.finish(payload.call_sid);
     if (!state) {
@@ -198,6 +270,9 @@ export class CallService {
       ...newCallState(callSid, live.flow.id, live.version, caller),
       ...(callerPhone === undefined ? {} : { callerPhone }),
       ...(placed ? { vars: placed.vars } : {}),
+      ...(placed?.queuedSince === undefined
+        ? {}
+        : { queuedSince: placed.queuedSince }),
     };
     // The call's first events open its conversation; they go with the
     // first write, before an effect or at the end of the step.
@@ -231,13 +306,15 @@ export class CallService {
     return result.verbs;
   }
 
+  /** Runs the engine on a call under way with the input `inputOf` makes. */
   private async resume(
-    node: string,
-    payload: ActionBody,
+    callSid: string,
     log: CallLog,
+    inputOf: (flow: Flow, state: CallState) => Promise<StepInput | undefined>,
+    node?: string,
   ): Promise<JambonzVerb[]> {
     const { store, callStates, flows } = this.options;
-    const state = await callStates.load(payload.call_sid);
+    const state = await callStates.load(callSid);
     if (!state || (state.ended && state.awaiting === undefined)) {
       log.info({ node, known: state !== undefined }, 'action hook refused');
       return apology();
@@ -253,8 +330,12 @@ export class CallService {
     const { customerId } = state;
     const [card, input] = await Promise.all([
       customerId === undefined ? undefined : store.cardById(customerId),
-      this.steps.actionInput(flow, node, payload),
+      inputOf(flow, state),
     ]);
+    if (!input) {
+      log.info({ awaiting: state.awaiting }, 'call hook refused');
+      return apology();
+    }
     const flush = async (events: EventInput[], current: CallState) => {
       if (current.customerId !== undefined) {
         await this.append(current.customerId, events, log);
@@ -326,6 +407,19 @@ export class CallService {
       );
     }
   }
+}
+
+/** The caller fields of a call's state that are set. */
+function pick(
+  state: CallState,
+): Omit<QueueCaller, 'callSid' | 'flowId' | 'path'> {
+  const { customerId, conversationId, callerPhone, queuedSince } = state;
+  return {
+    ...(customerId === undefined ? {} : { customerId }),
+    ...(conversationId === undefined ? {} : { conversationId }),
+    ...(callerPhone === undefined ? {} : { phone: callerPhone }),
+    ...(queuedSince === undefined ? {} : { queuedSince }),
+  };
 }
 
 function conversationOf(state: Pick<CallState, 'conversationId'>): {

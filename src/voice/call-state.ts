@@ -28,6 +28,7 @@ const storedState: z.ZodType<CallState> = z.object({
   conversationId: z.string().optional(),
   ended: z.boolean(),
   callerPhone: z.string().optional(),
+  queuedSince: z.number().optional(),
 });
 
 export function callStateKey(callSid: string): string {

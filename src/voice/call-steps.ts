@@ -12,12 +12,14 @@ import type {
   EffectCaller,
   EffectResult,
   JambonzVerb,
+  QueueResult,
   Step,
   StepContext,
   StepInput,
   StepResult,
 } from '../ivr/types';
 import { flowsForStep, type FlowSource } from './flow-lookup';
+import type { QueueRouting } from './queue-routing';
 import type { Recordings } from './recordings';
 
 /** A logger bound to one call: the webhooks pass a child with its sid. */
@@ -30,6 +32,8 @@ export interface CallStepsOptions {
   recordings: Recordings;
   transferAllowlist: readonly string[];
   capabilities?: CapabilityServices;
+  /** Calls routed to agents: the queue node's dials report to it. */
+  queueRouting?: QueueRouting;
   /** How long an action hook waits for a voicemail still being saved. */
   recordingWaitMs?: number;
   now?: () => Date;
@@ -108,22 +112,33 @@ export class CallSteps {
   ): Promise<StepResult | undefined> {
     const state = before.state;
     const done = await this.perform(effect, state, log);
-    if (done.outcome === 'done') {
+    if ('customerId' in done) {
       state.customerId = done.customerId;
       state.conversationId = done.conversationId;
     }
+    return this.resumeWith(state, effect.node, done, context);
+  }
+
+  /** Resumes the node that waits for an effect with what it did. */
+  async resumeWith(
+    state: CallState,
+    node: string,
+    done: EffectResult | QueueResult,
+    context: StepContext,
+  ): Promise<StepResult | undefined> {
     const current = await this.flowOf(state);
     if (!current) {
       return undefined;
     }
+    const payload: ActionPayload = {
+      call_sid: state.callSid,
+      effect: done.outcome,
+      ...('placement' in done ? { placement: done.placement } : {}),
+    };
     return this.options.step(
       current,
       state,
-      {
-        kind: 'action',
-        node: effect.node,
-        payload: { call_sid: state.callSid, effect: done.outcome },
-      },
+      { kind: 'action', node, payload },
       context,
     );
   }
@@ -133,9 +148,9 @@ export class CallSteps {
     effect: Effect,
     state: CallState,
     log: CallLog,
-  ): Promise<EffectResult> {
+  ): Promise<EffectResult | QueueResult> {
     const services = this.options.capabilities ?? {};
-    const caller: EffectCaller = {
+    const caller: EffectCaller & { queuedSince?: number } = {
       callSid: state.callSid,
       flowId: state.flowId,
       path: state.path,
@@ -146,12 +161,17 @@ export class CallSteps {
       ...(state.conversationId === undefined
         ? {}
         : { conversationId: state.conversationId }),
+      ...(state.queuedSince === undefined
+        ? {}
+        : { queuedSince: state.queuedSince }),
     };
     try {
       const result =
         effect.kind === 'handoff'
           ? await services.handoff?.perform(caller, effect.channel)
-          : await services.callback?.perform(caller);
+          : effect.kind === 'queue'
+            ? await services.queue?.perform(caller, effect)
+            : await services.callback?.perform(caller);
       log.info(
         { effect: effect.kind, outcome: result?.outcome ?? 'unavailable' },
         'effect done',
@@ -176,12 +196,24 @@ export class CallSteps {
     flow: Flow,
     node: string,
     body: ActionPayload,
+    log: CallLog,
   ): Promise<StepInput> {
     const payload: ActionPayload = { ...body };
     // Only bridgeline says what an effect did (see run); a body from the
     // wire never does.
     delete payload.effect;
-    if (flow.nodes[node]?.type === 'voicemail') {
+    delete payload.placement;
+    const type = flow.nodes[node]?.type;
+    const dialStatus = body.dial_call_status;
+    if (type === 'queue' && typeof dialStatus === 'string') {
+      // The ACD hears how the agent's dial went before the node goes on.
+      await this.options.queueRouting?.dialEnded(
+        body.call_sid,
+        dialStatus,
+        log,
+      );
+    }
+    if (type === 'voicemail') {
       const { recordings, recordingWaitMs = 3000 } = this.options;
       const callSid = body.call_sid;
       const recording = await recordings.settled(callSid, recordingWaitMs);
@@ -212,10 +244,12 @@ export class CallSteps {
     if (flow?.nodes[node]?.type !== 'voicemail') {
       return [];
     }
-    const input = await this.actionInput(flow, node, {
-      call_sid: state.callSid,
-      reason: 'hangup',
-    });
+    const input = await this.actionInput(
+      flow,
+      node,
+      { call_sid: state.callSid, reason: 'hangup' },
+      log,
+    );
     // Nobody hears what the flow would do next: only the voicemail is kept.
     const result = await this.run(flow, state, input, undefined, log);
     return result.events.filter((event) => event.type === 'voicemail');

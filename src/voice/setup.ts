@@ -8,6 +8,7 @@ import type { RedisClient } from '../redis/connect';
 import { CallService, type PlacedCalls } from './call-service';
 import { CallStates } from './call-state';
 import { flowSourceOf } from './flow-lookup';
+import type { QueueRouting } from './queue-routing';
 import { Recordings } from './recordings';
 import type { VoiceRouteOptions } from './webhooks';
 
@@ -27,6 +28,8 @@ export interface VoiceSetup {
   capabilities?: CapabilityServices;
   /** Calls bridgeline placed (callbacks); see call-service.ts. */
   placedCalls?: PlacedCalls;
+  /** Calls routed to agents through the ACD; see queue-setup.ts. */
+  queueRouting?: QueueRouting;
 }
 
 /** The voice part of bridgeline, assembled from the settings. */
@@ -40,20 +43,40 @@ export function setUpVoice(setup: VoiceSetup): VoiceRouteOptions {
       .digest(),
     publicBaseUrl: setup.publicBaseUrl,
   });
+  const callStates = new CallStates(setup.redis, setup.callStateTtlSeconds);
+  const flows = flowSourceOf(setup.flows);
+  const routing = setup.queueRouting;
+  const capabilities: CapabilityServices = {
+    ...setup.capabilities,
+    ...(routing === undefined
+      ? {}
+      : {
+          queue: {
+            available: () => routing.available(),
+            perform: (caller, request) => routing.perform(caller, request),
+          },
+        }),
+  };
   const calls = new CallService({
     store: setup.store,
-    callStates: new CallStates(setup.redis, setup.callStateTtlSeconds),
-    flows: flowSourceOf(setup.flows),
+    callStates,
+    flows,
     step,
     recordings,
     transferAllowlist: setup.transferAllowlist,
-    ...(setup.capabilities === undefined
-      ? {}
-      : { capabilities: setup.capabilities }),
+    capabilities,
+    ...(routing === undefined ? {} : { queueRouting: routing }),
     ...(setup.now === undefined ? {} : { now: setup.now }),
     ...(setup.placedCalls === undefined
       ? {}
       : { placedCalls: setup.placedCalls }),
   });
-  return { calls, recordings, webhookSecret: setup.webhookSecret };
+  return {
+    calls,
+    recordings,
+    webhookSecret: setup.webhookSecret,
+    ...(routing === undefined
+      ? {}
+      : { queue: { calls, routing, callStates, flows } }),
+  };
 }

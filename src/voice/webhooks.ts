@@ -6,6 +6,7 @@ import { BridgelineError } from '../errors';
 import { nodeIdPattern } from '../ivr/flow';
 import type { CallService } from './call-service';
 import { actionPayload, callPayload, statusPayload } from './payloads';
+import { queueWebhooks, type QueueWebhookOptions } from './queue-webhooks';
 import type { Recordings } from './recordings';
 import { signatureHeader, verifyWebhookSignature } from './signature';
 import { chooseSubprotocol, voicemailStreamRoute } from './voicemail';
@@ -14,6 +15,8 @@ export interface WebhookOptions {
   calls: CallService;
   /** JAMBONZ_WEBHOOK_SECRET; undefined accepts unsigned webhooks. */
   webhookSecret: string | undefined;
+  /** The webhooks of calls routed to agents, when routing runs. */
+  queue?: QueueWebhookOptions;
 }
 
 export interface VoiceRouteOptions extends WebhookOptions {
@@ -57,7 +60,7 @@ export function voiceRoutes(
  */
 export function jambonzWebhooks(
   app: FastifyInstance,
-  { calls, webhookSecret }: WebhookOptions,
+  { calls, webhookSecret, queue }: WebhookOptions,
 ): void {
   if (webhookSecret === undefined) {
     app.log.warn(
@@ -95,6 +98,10 @@ export function jambonzWebhooks(
     await calls.callStatus(payload, log);
     return {};
   });
+
+  if (queue) {
+    queueWebhooks(app, queue);
+  }
 }
 
 /**
