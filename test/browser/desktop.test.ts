@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import type { ContextStore } from '../../src/context/store';
@@ -18,12 +17,8 @@ import { storeOnOwnRedis, tempDir } from '../support/redis';
  * The agent desktop in Debian's chromium, driven as an agent would: sign
  * in, become available, a caller is offered with their screen-pop,
  * the agent reads it and accepts. Customer text that looks like markup
- * stays text. With BRIDGELINE_SCREENSHOTS=1 the run also writes
- * docs/desktop.png.
+ * stays text. docs/desktop.png comes from digital-desktop.test.ts.
  */
-
-const screenshots = process.env.BRIDGELINE_SCREENSHOTS === '1';
-const docs = path.join(__dirname, '..', '..', 'docs');
 
 const opened: { browser?: BrowserContext; server?: DesktopServer } = {};
 // Declared before the store's own afterAll, so it runs before Redis stops.
@@ -160,9 +155,6 @@ describe('the agent desktop', () => {
     await page.locator('#identities .verified').first().waitFor();
     await page.locator('#identities .unverified').first().waitFor();
     expect(await page.locator('#reply-channel').textContent()).toBe('chat');
-    if (screenshots) {
-      await page.screenshot({ path: path.join(docs, 'desktop.png') });
-    }
 
     await page.getByRole('button', { name: 'Accept' }).click();
     await until(

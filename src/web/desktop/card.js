@@ -66,6 +66,10 @@
         return entry.input ? `${entry.node}: ${entry.input}` : entry.node;
       case 'callback':
         return `callback ${entry.status}`;
+      case 'call.started':
+        return 'call started';
+      case 'call.ended':
+        return 'call ended';
       default:
         return entry.type;
     }
@@ -159,7 +163,10 @@
           type: 'chat.message',
           channel: 'chat',
           direction: message.direction,
-          author: message.author,
+          // As the timeline stores a visitor's messages.
+          author:
+            message.author ||
+            (message.direction === 'inbound' ? 'visitor' : undefined),
           text: message.text,
           at: message.at,
         },

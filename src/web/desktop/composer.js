@@ -47,8 +47,8 @@
   async function run(label, work) {
     status(`${label}…`);
     try {
-      await work();
-      status(`${label}: done`);
+      const outcome = await work();
+      status(`${label}: ${typeof outcome === 'string' ? outcome : 'done'}`);
     } catch (err) {
       status(`${label}: ${err.message}`);
     }
@@ -73,6 +73,8 @@
         : undefined;
     ns.byId('compose').hidden = target === undefined;
     if (target) {
+      ns.byId('conversation-subject').textContent =
+        `Conversation: ${conversation.subject}`;
       ns.byId('reply-channel').textContent = target.channel;
       ns.byId('reply-subject').hidden = target.channel !== 'email';
     }
@@ -93,9 +95,14 @@
       target.customerId,
       target.conversationId,
     );
+    const channel = target.channel;
     void run('Reply', async () => {
-      await post(url, body);
+      const sent = await post(url, body);
       ns.byId('reply-text').value = '';
+      // Live frames carry the visitor's side; the agent's own goes here.
+      if (channel === 'chat') {
+        ns.addChatMessage(sent.message);
+      }
     });
   });
 
@@ -113,7 +120,13 @@
   ns.byId('schedule-callback').addEventListener('click', () => {
     if (target) {
       const requestId = newId();
-      void run('Callback', () => post(desktopUrl('callback'), { requestId }));
+      // The receipt says whether it was booked, and if not, why not.
+      void run('Callback', async () => {
+        const receipt = await post(desktopUrl('callback'), { requestId });
+        return receipt.reason
+          ? `${receipt.status} (${receipt.reason})`
+          : receipt.status;
+      });
     }
   });
 })();

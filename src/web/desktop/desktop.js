@@ -48,6 +48,8 @@
     offer = frame.offer;
     contact = frame.offer.contact;
     byId('offer').hidden = false;
+    byId('accept').hidden = false;
+    byId('decline').hidden = false;
     byId('accept').disabled = false;
     byId('decline').disabled = false;
     ns.showPop(frame);
@@ -55,10 +57,21 @@
   }
 
   function onGone(frame) {
-    if (offer && offer.offerId === frame.offerId) {
-      offer = undefined;
-      byId('offer').hidden = true;
+    if (!offer || offer.offerId !== frame.offerId) {
+      return;
     }
+    offer = undefined;
+    // Accepted (in this tab, another, or over the API): the contact stays
+    // on screen, with its conversation, until the agent finishes it.
+    if (frame.why === 'accepted' && contact) {
+      byId('accept').hidden = true;
+      byId('decline').hidden = true;
+      byId('offer-reason').textContent = 'Accepted: you have this contact';
+      byId('wrap').hidden = false;
+      return;
+    }
+    contact = undefined;
+    byId('offer').hidden = true;
   }
 
   const handlers = {
@@ -133,7 +146,6 @@
       byId('accept').disabled = true;
       byId('decline').disabled = true;
       byId('wrap').hidden = false;
-      byId('offer-reason').textContent = 'Accepted: you have this contact';
       connection('On contact');
     }
   });
