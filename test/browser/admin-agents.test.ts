@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { aUsername, aPassword } from '../support/accounts';
+import {
+  aPassword,
+  aUsername,
+  anAccountInput,
+  call,
+} from '../support/accounts';
 import { aContact } from '../support/acd';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import { tempDir } from '../support/redis';
@@ -253,6 +258,99 @@ describe('the admin pages for queues, skills and agents', () => {
     await expect(
       page.locator('#queues-body tr[data-queue="slow-line"]').count(),
     ).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('sets a new password and deletes an account only once confirmed', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const input = anAccountInput({ displayName: 'Alan Turing' });
+    const created = await call(
+      running.base,
+      'POST',
+      '/api/admin/accounts',
+      input,
+    );
+    expect(created.status).toBe(201);
+    const page = await browser.newPage();
+    await signInWithToken(page);
+    await open(page, 'Agents');
+    const row = page.locator(
+      `#agents-body tr[data-username="${input.username}"]`,
+    );
+
+    const password = aPassword();
+    await row.getByRole('button', { name: 'New password' }).click();
+    await shows(page, '#password-form-title', input.username);
+    await page.getByLabel('New password').fill(password);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await shows(
+      page,
+      '#agents-status',
+      `${input.username} has a new password.`,
+    );
+    await expect(page.locator('#password-form').isHidden()).resolves.toBe(true);
+    const login = await call(
+      running.base,
+      'POST',
+      '/api/auth/login',
+      {
+        username: input.username,
+        password,
+      },
+      {},
+    );
+    expect(login.status).toBe(200);
+    // Neither password nor hash is anywhere in the page.
+    const html = await page.content();
+    expect(html).not.toContain(password);
+    expect(html).not.toContain(input.password);
+    expect(html).not.toContain('scrypt$');
+
+    // Turned down at the question, the account stays.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect(row.count()).resolves.toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await shows(page, '#agents-status', `${input.username} deleted.`);
+    await expect(row.count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('when a supervisor signs in, shows the live figures and nothing to edit', async () => {
+    const { browser } = opened as Required<typeof opened>;
+    const queue = 'watch-line';
+    const defined = await call(
+      running.base,
+      'PUT',
+      `/api/admin/queues/${queue}`,
+      {
+        name: 'Watched line',
+      },
+    );
+    expect(defined.status).toBe(200);
+    const supervisor = anAccountInput({ role: 'supervisor', queues: [] });
+    await call(running.base, 'POST', '/api/admin/accounts', supervisor);
+    await running.app.agents.acd.enqueue(aContact({ queue, kind: 'chat' }));
+
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${running.base}/admin`);
+    await page.getByLabel('Username').fill(supervisor.username);
+    await page.getByLabel('Password').fill(supervisor.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+    await shows(
+      page,
+      `#live-body tr[data-queue="${queue}"] [data-figure="waiting"]`,
+      '1',
+    );
+    await expect(
+      page.locator('#nav a:visible').allTextContents(),
+    ).resolves.toEqual(['Queues']);
+    await expect(page.locator('#queue-definitions').isHidden()).resolves.toBe(
+      true,
+    );
     await page.close();
   });
 });

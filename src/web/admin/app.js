@@ -1,7 +1,8 @@
 /**
  * The admin pages' entry: sign in, then one section per location hash:
  * #/flows, #/flows/<id> (the editor), #/numbers, #/queues (with the
- * live figures), #/skills, #/agents.
+ * live figures), #/skills, #/agents. A supervisor sees the live figures
+ * only; an agent is turned away.
  */
 (() => {
   'use strict';
@@ -31,12 +32,16 @@
     'agents-view',
   ];
 
+  // A supervisor may watch the live figures; the rest is an admin's.
+  let watchOnly = false;
+
   // The sections other than flows, each with what fills it when shown.
   const pages = {
     numbers: () => showNumbers(),
     queues: () => {
       startLive();
-      return showQueues();
+      byId('queue-definitions').hidden = watchOnly;
+      return watchOnly ? Promise.resolve() : showQueues();
     },
     skills: () => showSkills(),
     agents: () => showAgents(),
@@ -57,13 +62,14 @@
     }
     const flow = /^#\/flows\/(.+)$/.exec(hash);
     const named = /^#\/([a-z]+)/.exec(hash)?.[1] ?? 'flows';
-    const section = Object.hasOwn(pages, named) ? named : 'flows';
+    const known = Object.hasOwn(pages, named) ? named : 'flows';
+    const section = watchOnly ? 'queues' : known;
     // The live figures are read only while their page is in sight.
     stopLive();
     for (const link of byId('nav').querySelectorAll('a')) {
       link.classList.toggle('current', link.dataset.section === section);
     }
-    if (flow) {
+    if (flow && !watchOnly) {
       showOnly('editor-view', sections);
       void openFlow(decodeURIComponent(flow[1]));
     } else if (section !== 'flows') {
@@ -76,7 +82,8 @@
   }
 
   function signedIn(who) {
-    if (who.role !== 'admin') {
+    watchOnly = who.role === 'supervisor';
+    if (who.role !== 'admin' && !watchOnly) {
       // The API would refuse every call (403); say why once, here.
       needSignIn();
       setText(
@@ -86,6 +93,9 @@
       return;
     }
     setText('who', who.label);
+    for (const link of byId('nav').querySelectorAll('a')) {
+      link.hidden = watchOnly && link.dataset.section !== 'queues';
+    }
     byId('nav').hidden = false;
     byId('sign-out').hidden = false;
     window.addEventListener('hashchange', route);
@@ -101,6 +111,7 @@
   function needSignIn() {
     window.removeEventListener('hashchange', route);
     stopLive();
+    watchOnly = false;
     byId('nav').hidden = true;
     byId('sign-out').hidden = true;
     setText('who', '');
