@@ -201,6 +201,7 @@
 
   async function showAgents() {
     ensureForms();
+    say('');
     const [accounts, live] = await Promise.all([
       request('GET', '/api/admin/accounts'),
       request('GET', '/api/agents'),

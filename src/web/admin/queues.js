@@ -83,6 +83,7 @@
   }
 
   async function showQueues() {
+    setText('queues-status', '');
     const reply = await request('GET', '/api/admin/queues');
     if (!reply.ok) {
       setText('queues-status', describeError(reply));
