@@ -153,23 +153,25 @@ describe('digital routing', () => {
       throw new Error('the chat contact has no conversation');
     }
 
+    // Said while the chat is offered: kept, and sent once it is accepted.
+    await say(visitor, 'It is 12 High Street');
+    expect(socket.frames.some((frame) => frame.type === 'message')).toBe(false);
     await accept(socket, offer.offerId);
     await until(
       async () => (await agentOf(customerId, conversationId)) === agent.id,
     );
-    // Followed once the accepted offer is gone; the next message is live.
-    await socket.next(
-      isType('offer-gone', (frame) => frame.why === 'accepted'),
-    );
-    await until(async () => {
-      await say(visitor, 'It is 12 High Street');
-      return socket.frames.some((frame) => frame.type === 'message');
-    });
-    const live = await socket.next(isType('message'));
-    expect(live).toMatchObject({
+    const kept = await socket.next(isType('message'));
+    expect(kept).toMatchObject({
       contactId: offer.contact.id,
       message: { direction: 'inbound', text: 'It is 12 High Street' },
     });
+    await say(visitor, 'Flat 2');
+    await socket.next(
+      isType('message', (frame) => {
+        const message = frame.message as { text: string };
+        return message.text === 'Flat 2';
+      }),
+    );
 
     const reply = await call(
       running.base,
@@ -192,6 +194,36 @@ describe('digital routing', () => {
     expect(again.offer.contact.conversationId).toBe(conversationId);
     expect(again.offer.contact.id).not.toBe(offer.contact.id);
     expect(again.reason).toBe('preferred-agent');
+    const afterFinish = socket.frames
+      .slice(from)
+      .filter((frame) => frame.type === 'message');
+    expect(afterFinish).toEqual([]);
+    visitor.close();
+  });
+
+  it('stops sending a chat to a desktop once it is finished over the API', async () => {
+    const { agent, socket } = await anAvailableAgent(['chat']);
+    const { socket: visitor } = await aVisitor(running.base);
+    await say(visitor, 'Quick question');
+    const { offer } = popOf(await socket.next(isType('screen-pop')));
+    await accept(socket, offer.offerId);
+    const finished = await call(
+      running.base,
+      'POST',
+      `/api/agents/me/contacts/${offer.contact.id}/finish`,
+      {},
+      bearer(agent.token),
+    );
+    expect(finished.status).toBe(200);
+
+    const from = socket.frames.length;
+    await say(visitor, 'Never mind');
+    // Queued again and offered anew, but not fed as the finished contact.
+    await socket.next(isType('screen-pop'), from);
+    const fed = socket.frames
+      .slice(from)
+      .filter((frame) => frame.contactId === offer.contact.id);
+    expect(fed).toEqual([]);
     visitor.close();
   });
 

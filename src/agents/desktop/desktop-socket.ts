@@ -10,6 +10,7 @@ import type { ContextStore } from '../../context/store';
 import { BridgelineError, isBridgelineError } from '../../errors';
 import { roleAtLeast, type Contact, type Principal } from '../types';
 import type { DesktopHub } from './desktop-hub';
+import { remember, wrapUp } from './held-contacts';
 import { LiveContacts } from './live-contacts';
 import type { DesktopActions, DesktopAuth, DesktopLiveChat } from './ports';
 import {
@@ -38,8 +39,6 @@ export interface DesktopSocketOptions {
 
 // RFC 6455 section 7.4.1: 1009, a message too big to process.
 const tooBig = 1009;
-// Contacts remembered per socket, for the wrap-up note of each.
-const maxRemembered = 50;
 
 type AgentPrincipal = Extract<Principal, { kind: 'account' }>;
 
@@ -165,23 +164,30 @@ function serveDesktop(
     (frame) => {
       push(JSON.stringify(frame));
     },
+    async (contactId) =>
+      options.actions.contactOf === undefined ||
+      (await options.actions.contactOf(agent.accountId, contactId)) !==
+        undefined,
     log,
   );
   const watches = [
     options.hub.watchAgent(agent.accountId, (frame, text) => {
+      push(text);
       if (frame.type === 'screen-pop') {
         remember(contacts, frame.offer.contact);
         remember(offers, frame.offer.contact, frame.offer.offerId);
+        live.offered(frame.offer.contact);
       }
       // Accepted here or over HTTP, in this tab or another: the ACD tells
-      // every desktop of the agent, and each follows the chat from now.
-      const accepted =
-        frame.type === 'offer-gone' && frame.why === 'accepted'
-          ? offers.get(frame.offerId)
-          : undefined;
-      push(text);
-      if (accepted) {
-        live.follow(accepted);
+      // every desktop of the agent, and each shows the chat from now on.
+      const gone =
+        frame.type === 'offer-gone' ? offers.get(frame.offerId) : undefined;
+      if (frame.type === 'offer-gone' && gone) {
+        if (frame.why === 'accepted') {
+          live.given(gone);
+        } else {
+          live.stop(gone.id);
+        }
       }
     }),
   ];
@@ -222,7 +228,7 @@ function serveDesktop(
       (held) => {
         for (const contact of held) {
           remember(contacts, contact);
-          live.follow(contact);
+          live.given(contact);
         }
       },
       (err: unknown) => {
@@ -253,7 +259,7 @@ function serveDesktop(
       await actions.decline(agentId, frame.offerId);
     } else {
       await wrapUp(agentId, frame, contacts, options);
-      live.unfollow(frame.contactId);
+      live.stop(frame.contactId);
     }
     send({ type: 'ack', of: frame.type });
   };
@@ -283,47 +289,4 @@ function serveDesktop(
       stop();
     }
   });
-}
-
-/**
- * The ACD is told the contact is finished; a note goes on the customer's
- * timeline as agent.note, written here because the desktop knows whose
- * contact it was from the pop.
- */
-async function wrapUp(
-  agentId: string,
-  frame: Extract<ClientFrame, { type: 'finish' }>,
-  contacts: Map<string, Contact>,
-  options: DesktopSocketOptions,
-): Promise<void> {
-  // A tab opened after the pop did not see it: the ACD knows the contact
-  // until it is finished.
-  const contact =
-    contacts.get(frame.contactId) ??
-    (await options.actions.contactOf?.(agentId, frame.contactId));
-  if (frame.note !== undefined && contact?.customerId !== undefined) {
-    await options.store.appendEvent(contact.customerId, {
-      type: 'agent.note',
-      agentId,
-      text: frame.note,
-      ...(contact.conversationId === undefined
-        ? {}
-        : { conversationId: contact.conversationId }),
-    });
-  }
-  await options.actions.finish(agentId, frame.contactId, frame.note);
-}
-
-function remember(
-  contacts: Map<string, Contact>,
-  contact: Contact,
-  key = contact.id,
-): void {
-  contacts.set(key, contact);
-  if (contacts.size > maxRemembered) {
-    const oldest = contacts.keys().next();
-    if (!oldest.done) {
-      contacts.delete(oldest.value);
-    }
-  }
 }
