@@ -39,7 +39,8 @@ export const newAccountInput = z.strictObject({
   password,
   skills: names.default([]),
   queues: names.default([]),
-  maxChats: z.number().int().min(0).max(50).default(3),
+  // The ACD takes at most 20 chats at once (src/agents/acd/contact-input.ts).
+  maxChats: z.number().int().min(0).max(20).default(3),
   sipUser: sipUser.optional(),
   sipPassword: password.optional(),
 });
@@ -50,7 +51,7 @@ export const accountPatch = z.strictObject({
   role: z.enum(roles).optional(),
   skills: names.optional(),
   queues: names.optional(),
-  maxChats: z.number().int().min(0).max(50).optional(),
+  maxChats: z.number().int().min(0).max(20).optional(),
   disabled: z.boolean().optional(),
   sipUser: sipUser.optional(),
   sipPassword: password.optional(),

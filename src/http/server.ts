@@ -149,7 +149,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       authRoutes(api, options.accounts);
       accountRoutes(api, options.accounts);
       if (options.acd) {
-        acdRoutes(api, options.acd, { requireRole, principalOf });
+        acdRoutes(
+          api,
+          options.acd,
+          { requireRole, principalOf },
+          options.redis,
+        );
       }
       customerRoutes(api, options);
       if (options.flowStore) {

@@ -121,6 +121,12 @@ describe('the admin pages for queues, skills and agents', () => {
     await open(page, 'Agents');
     await fillAccount(page, username, 'support');
     await shows(page, '#agents-status', `${username} saved.`);
+    // The account reached the ACD: its live state is shown.
+    await shows(
+      page,
+      `#agents-body tr[data-username="${username}"]`,
+      'offline, ',
+    );
     const agentRow = page.locator(
       `#agents-body tr[data-username="${username}"]`,
     );
@@ -209,6 +215,7 @@ describe('the admin pages for queues, skills and agents', () => {
       live.locator('[data-figure="service-level"]').textContent(),
     ).resolves.toBe('— in 30 s');
     await expect(live.getAttribute('class')).resolves.toBe('alert');
+    await shows(page, '#agent-states-body tr', `Grace Hopper (${username})`);
     if (screenshots) {
       await page.screenshot({
         path: path.join(docs, 'admin-agents.png'),
