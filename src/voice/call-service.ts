@@ -3,12 +3,7 @@ import type { EventInput } from '../context/events';
 import type { ContextStore, PreparedConversation } from '../context/store';
 import { newCallState } from '../ivr/engine';
 import type { Flow } from '../ivr/flow';
-import type {
-  CallState,
-  JambonzVerb,
-  QueueCaller,
-  StepInput,
-} from '../ivr/types';
+import type { CallState, JambonzVerb, StepInput } from '../ivr/types';
 import {
   continuedConversation,
   conversationHeader,
@@ -98,11 +93,11 @@ export class CallService {
     log: CallLog,
   ): Promise<JambonzVerb[]> {
     try {
-      if (await this.movedOn(payload)) {
+      if (await this.options.queueRouting?.dials.movedOn(payload)) {
         // Nothing to say: the call runs the verbs it was moved to.
         return [];
       }
-      return await this.resume(
+      return await this.resumeWith(
         payload.call_sid,
         log,
         (flow) => this.steps.actionInput(flow, node, payload, log),
@@ -112,56 +107,6 @@ export class CallService {
       log.error({ err, node }, 'call could not go on; apologising');
       return apology();
     }
-  }
-
-  /**
-   * POST /jambonz/queue-connect: the call hook of a waiting call the REST
-   * API moved to an agent. The queue node it waits at resumes with where
-   * routing puts it now.
-   */
-  async connectQueued(callSid: string, log: CallLog): Promise<JambonzVerb[]> {
-    const routing = this.options.queueRouting;
-    try {
-      return await this.resume(callSid, log, async (flow, state) => {
-        const node = state.awaiting;
-        if (!routing || node === undefined) {
-          return undefined;
-        }
-        if (flow.nodes[node]?.type !== 'queue') {
-          return undefined;
-        }
-        const done = await routing.connect({
-          callSid,
-          flowId: state.flowId,
-          path: state.path,
-          ...pick(state),
-        });
-        const payload = {
-          call_sid: callSid,
-          effect: done.outcome,
-          ...('placement' in done ? { placement: done.placement } : {}),
-        };
-        return { kind: 'action', node, payload };
-      });
-    } catch (err) {
-      log.error({ err }, 'queued call could not go on; apologising');
-      return apology();
-    }
-  }
-
-  /**
-   * jambonz may still post the enqueue verb's action hook of a call the
-   * REST API moved to an agent; the dial it runs now must not be undone.
-   */
-  private async movedOn(payload: ActionBody): Promise<boolean> {
-    const routing = this.options.queueRouting;
-    const left = payload.queue_result ?? payload.queueResult;
-    if (!routing || left === undefined) {
-      return false;
-    }
-    const call = await routing.record(payload.call_sid);
-    const moved = ['connecting', 'dialing', 'bridged'];
-    return call !== undefined && moved.includes(call.phase);
   }
 
   /**
@@ -179,8 +124,8 @@ export class CallService {
       .catch((err: unknown) => {
         log.error({ err }, 'placed call outcome not recorded');
       });
-    await this.options.queueRouting
-      ?.callEnded(payload.call_sid, log)
+    await this.options.queueRouting?.dials
+      .callEnded(payload.call_sid, log)
       .catch((err: unknown) => {
         log.error({ err }, 'queued call outcome not recorded');
       });
@@ -306,8 +251,11 @@ export class CallService {
     return result.verbs;
   }
 
-  /** Runs the engine on a call under way with the input `inputOf` makes. */
-  private async resume(
+  /**
+   * Runs the engine on a call under way with the input `inputOf` makes
+   * from its flow and state; no input is a hook the call cannot take.
+   */
+  async resumeWith(
     callSid: string,
     log: CallLog,
     inputOf: (flow: Flow, state: CallState) => Promise<StepInput | undefined>,
@@ -407,19 +355,6 @@ export class CallService {
       );
     }
   }
-}
-
-/** The caller fields of a call's state that are set. */
-function pick(
-  state: CallState,
-): Omit<QueueCaller, 'callSid' | 'flowId' | 'path'> {
-  const { customerId, conversationId, callerPhone, queuedSince } = state;
-  return {
-    ...(customerId === undefined ? {} : { customerId }),
-    ...(conversationId === undefined ? {} : { conversationId }),
-    ...(callerPhone === undefined ? {} : { phone: callerPhone }),
-    ...(queuedSince === undefined ? {} : { queuedSince }),
-  };
 }
 
 function conversationOf(state: Pick<CallState, 'conversationId'>): {

@@ -207,7 +207,7 @@ export class CallSteps {
     const dialStatus = body.dial_call_status;
     if (type === 'queue' && typeof dialStatus === 'string') {
       // The ACD hears how the agent's dial went before the node goes on.
-      await this.options.queueRouting?.dialEnded(
+      await this.options.queueRouting?.dials.dialEnded(
         body.call_sid,
         dialStatus,
         log,

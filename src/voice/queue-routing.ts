@@ -9,8 +9,8 @@ import type {
   QueuePlacement,
   QueueResult,
 } from '../ivr/types';
-import type { CallLog } from './call-steps';
-import type { OfferRef, QueueCall, QueueCalls } from './queue-calls';
+import type { OfferRef, QueueCalls } from './queue-calls';
+import { QueueDials } from './queue-dials';
 import { agentIdPattern } from './sip/keys';
 
 /**
@@ -61,10 +61,19 @@ export function contactIdOf(callSid: string): string {
 }
 
 export class QueueRouting {
+  /** The ACD told how each agent's dial went and how the call ended. */
+  readonly dials: QueueDials;
   private readonly now: () => number;
 
   constructor(private readonly options: QueueRoutingOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.dials = new QueueDials({
+      acd: options.acd,
+      calls: options.calls,
+      ...(options.wrapUpSeconds === undefined
+        ? {}
+        : { wrapUpSeconds: options.wrapUpSeconds }),
+    });
   }
 
   /** Routing runs whenever the ACD does; a queue it lacks is unavailable. */
@@ -185,65 +194,6 @@ export class QueueRouting {
     return this.perform(caller, { kind: 'queue', queue, skills, priority });
   }
 
-  /** The dial's confirmHook: the agent answered, and has the contact. */
-  async answered(callSid: string, log: CallLog): Promise<boolean> {
-    const { calls, acd } = this.options;
-    const call = await calls.load(callSid);
-    if (!call?.offer || call.phase !== 'dialing') {
-      return false;
-    }
-    const { agentId, offerId } = call.offer;
-    // Refused when the desktop accepted first: the agent has it all the same.
-    await acd.accept(agentId, offerId).catch((err: unknown) => {
-      log.info({ err, offerId }, 'offer accepted before the dial answered');
-    });
-    await calls.setPhase(callSid, 'bridged');
-    log.info({ agentId, offerId }, 'agent answered a queued call');
-    return true;
-  }
-
-  /**
-   * The dial's action hook, before the node resumes: a completed dial
-   * finishes the contact, any other outcome declines the offer so that the
-   * node's next routing finds another agent.
-   */
-  async dialEnded(callSid: string, status: string, log: CallLog) {
-    const { calls, acd } = this.options;
-    const call = await calls.load(callSid);
-    if (!call?.offer) {
-      return;
-    }
-    const { agentId, offerId } = call.offer;
-    if (status === 'completed') {
-      if (call.phase !== 'bridged') {
-        await acd.accept(agentId, offerId).catch(() => undefined);
-      }
-      await this.finish(agentId, call.contactId, log);
-      await calls.setPhase(callSid, 'done');
-      return;
-    }
-    await acd.decline(agentId, offerId).catch((err: unknown) => {
-      // An offer that expired while ringing has moved on already.
-      log.info({ err, offerId }, 'offer gone before its dial ended');
-    });
-    await calls.forgetOffer(callSid, offerId);
-    log.info({ agentId, status }, 'agent did not take a queued call');
-  }
-
-  /** The final status: a caller still in line or ringing abandoned. */
-  async callEnded(callSid: string, log: CallLog): Promise<void> {
-    const call = await this.options.calls.finish(callSid);
-    if (!call || call.phase === 'done') {
-      return;
-    }
-    if (call.phase === 'bridged' && call.offer) {
-      await this.finish(call.offer.agentId, call.contactId, log);
-      return;
-    }
-    const abandoned = await this.options.acd.abandon(call.contactId);
-    log.info({ abandoned, queue: call.queue }, 'caller left the queue');
-  }
-
   /** A queue the ACD does not have is a node's on.unavailable, not a fault. */
   private async enqueue(
     contact: Parameters<QueueRoutingOptions['acd']['enqueue']>[0],
@@ -263,28 +213,6 @@ export class QueueRouting {
       }
       throw err;
     }
-  }
-
-  /** The call's routing record, if a queue node routed it. */
-  record(callSid: string): Promise<QueueCall | undefined> {
-    return this.options.calls.load(callSid);
-  }
-
-  /** Where a waiting call stands; undefined once it is not in line. */
-  async place(
-    callSid: string,
-  ): Promise<{ position: number; estimatedWaitSeconds: number } | undefined> {
-    const call = await this.options.calls.load(callSid);
-    return call && this.options.acd.position(call.contactId);
-  }
-
-  private async finish(agentId: string, contactId: string, log: CallLog) {
-    const wrapUp = this.options.wrapUpSeconds ?? 30;
-    await this.options.acd
-      .finish(agentId, contactId, wrapUp)
-      .catch((err: unknown) => {
-        log.warn({ err, agentId }, 'queued call not finished in the ACD');
-      });
   }
 
   private async dial(

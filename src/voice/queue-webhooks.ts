@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../context/validate';
 import { sayVerb } from '../ivr/nodes/speech';
-import type { JambonzVerb } from '../ivr/types';
+import type { CallState, JambonzVerb, QueueCaller } from '../ivr/types';
 import type { CallService } from './call-service';
 import type { CallStates } from './call-state';
 import { apology, type CallLog } from './call-steps';
@@ -45,7 +45,7 @@ export function queueWebhooks(
   app.post('/queue-connect', async (request) => {
     const body = parseInput(hookBody, request.body);
     const log = request.log.child({ callSid: body.call_sid });
-    return options.calls.connectQueued(body.call_sid, log);
+    return connectVerbs(options, body.call_sid, log);
   });
 
   // The agent's leg posts this; the caller's call sid is in the path.
@@ -56,13 +56,59 @@ export function queueWebhooks(
       const log = request.log.child({ callSid: sid });
       try {
         // An empty application bridges the legs (jambonz docs, "dial").
-        return (await options.routing.answered(sid, log)) ? [] : apology();
+        return (await options.routing.dials.answered(sid, log))
+          ? []
+          : apology();
       } catch (err) {
         log.error({ err }, 'queued call answer not recorded; hanging up');
         return apology();
       }
     },
   );
+}
+
+/**
+ * The call hook of a waiting call the REST API moved to an agent: the
+ * queue node it waits at resumes with where routing puts it now.
+ */
+async function connectVerbs(
+  { calls, routing }: QueueWebhookOptions,
+  sid: string,
+  log: CallLog,
+): Promise<JambonzVerb[]> {
+  try {
+    return await calls.resumeWith(sid, log, async (flow, state) => {
+      const node = state.awaiting;
+      if (node === undefined || flow.nodes[node]?.type !== 'queue') {
+        return undefined;
+      }
+      const done = await routing.connect(queueCallerOf(state));
+      const payload = {
+        call_sid: sid,
+        effect: done.outcome,
+        ...('placement' in done ? { placement: done.placement } : {}),
+      };
+      return { kind: 'action', node, payload };
+    });
+  } catch (err) {
+    log.error({ err }, 'queued call could not go on; apologising');
+    return apology();
+  }
+}
+
+/** Who the call is, as routing needs it. */
+function queueCallerOf(state: CallState): QueueCaller {
+  const { callSid, flowId, path } = state;
+  const { customerId, conversationId, callerPhone, queuedSince } = state;
+  return {
+    callSid,
+    flowId,
+    path,
+    ...(customerId === undefined ? {} : { customerId }),
+    ...(conversationId === undefined ? {} : { conversationId }),
+    ...(callerPhone === undefined ? {} : { phone: callerPhone }),
+    ...(queuedSince === undefined ? {} : { queuedSince }),
+  };
 }
 
 /**
@@ -82,7 +128,7 @@ async function waitVerbs(
       return apology();
     }
     const [place, flow] = await Promise.all([
-      routing.place(sid),
+      routing.dials.place(sid),
       flows.getPublished(state.flowId, state.flowVersion),
     ]);
     const pause = { verb: 'pause', length: holdSeconds };

@@ -252,6 +252,33 @@ describe('calls routed to agents through the ACD', () => {
     });
   });
 
+  describe('when the agent accepts on the desktop before the dial answers', () => {
+    it('it bridges the call all the same and finishes it at hangup', async () => {
+      const { queue, number } = await aQueueLine();
+      const agent = await anAgentIn(queue);
+      const body = aCallBody({ to: number });
+      const callSid = String(body.call_sid);
+      const pop = agent.desktop.next(isFrame('screen-pop'));
+      const verbs = await verbsOf('/jambonz/call', body);
+      const { offer } = (await pop) as unknown as {
+        offer: { offerId: string };
+      };
+
+      agent.desktop.send({ type: 'accept', offerId: offer.offerId });
+      await agent.desktop.next(isFrame('ack'));
+      const answered = await post(String(dialOf(verbs)?.confirmHook), {
+        call_sid: 'agent-leg-2',
+      });
+      expect(answered.body).toEqual([]);
+
+      await post('/jambonz/status', aStatusBody(callSid, 'completed'));
+      await until(
+        async () =>
+          (await running.app.agents.acd.agent(agent.id)).state === 'wrap-up',
+      );
+    });
+  });
+
   describe('when the caller hangs up while waiting', () => {
     it('it counts the call abandoned in the queue stats', async () => {
       const { queue, number } = await aQueueLine();
