@@ -203,6 +203,13 @@ describe('calls routed to agents through the ACD', () => {
         (request) => request.resource === `Calls/${callSid}`,
       );
       expect(redirects).toHaveLength(1);
+
+      // The enqueue the redirect ended may still report; the dial stays.
+      const late = await verbsOf('/jambonz/action/agents', {
+        call_sid: callSid,
+        queue_result: 'leave',
+      });
+      expect(late).toEqual([]);
     });
   });
 
