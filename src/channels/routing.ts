@@ -1,7 +1,13 @@
-import type { Acd, AcdHooks, OfferGoneReason } from '../agents/acd';
+import type {
+  Acd,
+  AcdHooks,
+  EnqueueResult,
+  OfferGoneReason,
+} from '../agents/acd';
 import type { Offer } from '../agents/types';
 import type { ContextCard } from '../context/card';
 import type { ContextStore } from '../context/store';
+import { isBridgelineError } from '../errors';
 import type { Logger } from '../log';
 import type { RedisClient } from '../redis/connect';
 import type { Arrival, ArrivalListener } from './arrivals';
@@ -74,14 +80,26 @@ export class ChannelRouter {
 
     for (let step = 0; step < maxSteps; step += 1) {
       const id = contactIdOf(channel, conversationId, generation);
-      const result = await this.setup.acd.enqueue({
-        id,
-        kind: channel,
-        queue: this.setup.queues[channel],
-        customerId,
-        conversationId,
-        ...(preferredAgentId === undefined ? {} : { preferredAgentId }),
-      });
+      const queue = this.setup.queues[channel];
+      let result: EnqueueResult;
+      try {
+        result = await this.setup.acd.enqueue({
+          id,
+          kind: channel,
+          queue,
+          customerId,
+          conversationId,
+          ...(preferredAgentId === undefined ? {} : { preferredAgentId }),
+        });
+      } catch (err) {
+        // Until an admin defines the queue the message is only stored, as
+        // before routing; the operator is told which queue is missing.
+        if (isBridgelineError(err) && err.code === 'BL_ERR_QUEUE_NOT_FOUND') {
+          this.log.warn({ queue, channel }, 'digital queue not defined');
+          return;
+        }
+        throw err;
+      }
       // Connected: an agent has the conversation and reads it live.
       if (result.status !== 'closed' || result.state === 'connected') {
         this.log.debug(
