@@ -3,6 +3,7 @@ import type { EventInput } from '../context/events';
 import type { ContextStore } from '../context/store';
 import type { Logger } from '../log';
 import { Journeys, type DigitalChannel, type Placement } from './journeys';
+import { parseKeyword } from './sms/keywords';
 
 /**
  * A customer's message has landed in a conversation: what routing needs
@@ -67,6 +68,9 @@ export class ReportingJourneys extends Journeys {
     options: { named?: string; subject: string },
   ): Promise<Placement> {
     const placement = await super.record(card, channel, events, options);
+    if (events.every(answeredBySms)) {
+      return placement;
+    }
     await this.arrivals.landed({
       channel,
       customerId: placement.customerId,
@@ -74,4 +78,16 @@ export class ReportingJourneys extends Journeys {
     });
     return placement;
   }
+}
+
+/**
+ * STOP, START, HELP and CALL ME texts are answered by the SMS channel
+ * itself (sms/inbound.ts): no agent needs to read them.
+ */
+function answeredBySms(event: EventInput): boolean {
+  return (
+    event.type === 'sms.message' &&
+    event.direction === 'inbound' &&
+    parseKeyword(event.text) !== undefined
+  );
 }

@@ -276,6 +276,19 @@ describe('digital routing', () => {
     visitor.close();
   });
 
+  it('queues no contact for a text the SMS channel answers itself', async () => {
+    const acd = running.app.agents.acd;
+    const before = (await acd.stats('sms')).offered;
+    const sms = await postWebhook(
+      running.base,
+      '/jambonz/sms',
+      anInboundSms(aPhone(), 'STOP'),
+      { secret },
+    );
+    expect(sms.status).toBe(200);
+    expect((await acd.stats('sms')).offered).toBe(before);
+  });
+
   it('routes an email to the email queue', async () => {
     const { socket } = await anAvailableAgent(['email']);
     const port = running.app.channels.smtpPort();
