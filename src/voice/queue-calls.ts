@@ -10,7 +10,8 @@ import type { RedisClient } from '../redis/connect';
  *   itself with a dial, so an offer that arrives now is only noted;
  * - `waiting`: the caller is in jambonz's queue; an offer moves the call
  *   to the agent through the REST API (phase `connecting`);
- * - `dialing`: the agent's phone rings; `bridged` once the agent answered;
+ * - `dialing`: the agent's phone rings, for the offer the hash holds;
+ *   `bridged` once the agent answered;
  * - `done`: the dial ended with the conversation over.
  *
  * The moves that race an offer are Lua scripts on the one hash, so a call
@@ -75,10 +76,15 @@ end
 redis.call('HSET', KEYS[1], 'phase', 'waiting')
 return false`;
 
-// ARGV: offerId. Forgets the offer if it is still the call's.
+// ARGV: offerId. Forgets the offer if it is still the call's. A call
+// ringing an agent whose offer went (declined on the desktop, expired) is
+// waiting again: the next offer moves it off that dial.
 const forgetScript = `
 if redis.call('HGET', KEYS[1], 'offerId') == ARGV[1] then
   redis.call('HDEL', KEYS[1], 'offerId', 'agentId', 'expiresAt')
+  if redis.call('HGET', KEYS[1], 'phase') == 'dialing' then
+    redis.call('HSET', KEYS[1], 'phase', 'waiting')
+  end
   return 1
 end
 return 0`;

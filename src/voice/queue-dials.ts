@@ -19,6 +19,7 @@ export interface QueueDialsOptions {
 }
 
 const movedPhases: readonly QueuePhase[] = ['connecting', 'dialing', 'bridged'];
+const dialPhases: readonly QueuePhase[] = ['dialing', 'bridged'];
 
 export class QueueDials {
   constructor(private readonly options: QueueDialsOptions) {}
@@ -51,7 +52,8 @@ export class QueueDials {
   async dialEnded(callSid: string, status: string, log: CallLog) {
     const { calls, acd } = this.options;
     const call = await calls.load(callSid);
-    if (!call?.offer) {
+    if (!call?.offer || !dialPhases.includes(call.phase)) {
+      // The dialled offer went while it rang; routing runs again anyway.
       return;
     }
     const { agentId, offerId } = call.offer;
@@ -63,6 +65,9 @@ export class QueueDials {
       await calls.setPhase(callSid, 'done');
       return;
     }
+    // The node routes again in this webhook: an offer the decline makes
+    // is noted for it, not moved through the REST API.
+    await calls.setPhase(callSid, 'routing');
     await acd.decline(agentId, offerId).catch((err: unknown) => {
       // An offer that expired while ringing has moved on already.
       log.info({ err, offerId }, 'offer gone before its dial ended');

@@ -233,6 +233,31 @@ describe('calls routed to agents through the ACD', () => {
     });
   });
 
+  describe('when the agent rung declines on the desktop', () => {
+    it('it moves the call off that dial to the next agent', async () => {
+      const { queue, number } = await aQueueLine();
+      const first = await anAgentIn(queue);
+      const second = await anAgentIn(queue);
+      const body = aCallBody({ to: number });
+      const callSid = String(body.call_sid);
+      const verbs = await verbsOf('/jambonz/call', body);
+      const rung = sipUriOf(dialOf(verbs)) === first.sipUri ? first : second;
+      const next = rung === first ? second : first;
+      const pop = (await rung.desktop.next(
+        isFrame('screen-pop'),
+      )) as unknown as { offer: { offerId: string } };
+
+      rung.desktop.send({ type: 'decline', offerId: pop.offer.offerId });
+
+      const moved = await standIn.next(
+        (request) => request.resource === `Calls/${callSid}`,
+      );
+      expect(moved.method).toBe('PUT');
+      const connected = await verbsOf('/jambonz/queue-connect', body);
+      expect(sipUriOf(dialOf(connected))).toBe(next.sipUri);
+    });
+  });
+
   describe('when the dial is answered and the call ends', () => {
     it('it accepts on answer and finishes the contact with wrap-up', async () => {
       const { queue, number } = await aQueueLine();
