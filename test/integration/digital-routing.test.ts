@@ -201,6 +201,30 @@ describe('digital routing', () => {
     visitor.close();
   });
 
+  it('sends the chat to a second tab that opened after the pop', async () => {
+    const { agent, socket } = await anAvailableAgent(['chat']);
+    const { socket: visitor } = await aVisitor(running.base);
+    await say(visitor, 'Hello again');
+    const { offer } = popOf(await socket.next(isType('screen-pop')));
+    const second = await FrameSocket.open(
+      `${running.base.replace(/^http/, 'ws')}/api/desktop/ws`,
+      { cookie: agent.cookie, origin: running.base },
+    );
+    await second.next(isType('hello'));
+
+    await accept(socket, offer.offerId);
+    await second.next(isType('offer-gone'));
+    await until(async () => {
+      await say(visitor, 'Anyone?');
+      return second.frames.some((frame) => frame.type === 'message');
+    });
+    expect(await second.next(isType('message'))).toMatchObject({
+      contactId: offer.contact.id,
+    });
+    second.close();
+    visitor.close();
+  });
+
   it('stops sending a chat to a desktop once it is finished over the API', async () => {
     const { agent, socket } = await anAvailableAgent(['chat']);
     const { socket: visitor } = await aVisitor(running.base);

@@ -170,6 +170,19 @@ function serveDesktop(
         undefined,
     log,
   );
+  const followHeld = () => {
+    options.actions.contactsOf?.(agent.accountId).then(
+      (held) => {
+        for (const contact of held) {
+          remember(contacts, contact);
+          live.given(contact);
+        }
+      },
+      (err: unknown) => {
+        log.warn({ err }, 'held contacts not read');
+      },
+    );
+  };
   const watches = [
     options.hub.watchAgent(agent.accountId, (frame, text) => {
       push(text);
@@ -188,6 +201,9 @@ function serveDesktop(
         } else {
           live.stop(gone.id);
         }
+      } else if (frame.type === 'offer-gone' && frame.why === 'accepted') {
+        // Popped before this tab opened: the ACD knows what was taken.
+        followHeld();
       }
     }),
   ];
@@ -224,17 +240,7 @@ function serveDesktop(
     }
     log.info({ role: agent.role }, 'desktop connected');
     // Chats the agent already holds, for a tab opened after the accept.
-    options.actions.contactsOf?.(agent.accountId).then(
-      (held) => {
-        for (const contact of held) {
-          remember(contacts, contact);
-          live.given(contact);
-        }
-      },
-      (err: unknown) => {
-        log.warn({ err }, 'held contacts not read');
-      },
-    );
+    followHeld();
     // The state the agent is in now; changes come as they happen.
     options.actions.current?.(agent.accountId).then(
       (now) => {
