@@ -205,13 +205,20 @@ export class CallSteps {
     delete payload.placement;
     const type = flow.nodes[node]?.type;
     const dialStatus = body.dial_call_status;
-    if (type === 'queue' && typeof dialStatus === 'string') {
+    const routing = this.options.queueRouting;
+    if (type === 'queue' && routing && typeof dialStatus === 'string') {
       // The ACD hears how the agent's dial went before the node goes on.
-      await this.options.queueRouting?.dials.dialEnded(
-        body.call_sid,
-        dialStatus,
-        log,
-      );
+      await routing.dials.dialEnded(body.call_sid, dialStatus, log);
+    }
+    if (type === 'queue' && routing && body.queue_result !== undefined) {
+      const caller = { callSid: body.call_sid, flowId: flow.id, path: [] };
+      const placed = await routing.leftQueue(caller);
+      if (placed) {
+        payload.effect = placed.outcome;
+        if ('placement' in placed) {
+          payload.placement = placed.placement;
+        }
+      }
     }
     if (type === 'voicemail') {
       const { recordings, recordingWaitMs = 3000 } = this.options;

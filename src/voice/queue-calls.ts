@@ -9,7 +9,8 @@ import type { RedisClient } from '../redis/connect';
  * - `routing`: a webhook is enqueueing the call; it answers the offer
  *   itself with a dial, so an offer that arrives now is only noted;
  * - `waiting`: the caller is in jambonz's queue; an offer moves the call
- *   to the agent through the REST API (phase `connecting`);
+ *   to the agent through the REST API (phase `connecting`), or, without
+ *   the REST API, on its next waitHook (phase `leaving`);
  * - `dialing`: the agent's phone rings, for the offer the hash holds;
  *   `bridged` once the agent answered;
  * - `done`: the dial ended with the conversation over.
@@ -19,7 +20,13 @@ import type { RedisClient } from '../redis/connect';
  */
 
 export type QueuePhase =
-  'routing' | 'waiting' | 'connecting' | 'dialing' | 'bridged' | 'done';
+  | 'routing'
+  | 'waiting'
+  | 'connecting'
+  | 'leaving'
+  | 'dialing'
+  | 'bridged'
+  | 'done';
 
 export interface QueueCall {
   contactId: string;
@@ -41,6 +48,7 @@ const phases: readonly QueuePhase[] = [
   'routing',
   'waiting',
   'connecting',
+  'leaving',
   'dialing',
   'bridged',
   'done',

@@ -1,6 +1,6 @@
 import type { Acd } from '../agents/acd';
 import type { CallLog } from './call-steps';
-import type { QueueCalls, QueuePhase } from './queue-calls';
+import type { QueueCall, QueueCalls, QueuePhase } from './queue-calls';
 
 /**
  * What happens to a queued call once an agent's phone rings, and how it
@@ -105,6 +105,11 @@ export class QueueDials {
     }
     const call = await this.options.calls.load(payload.call_sid);
     return call !== undefined && movedPhases.includes(call.phase);
+  }
+
+  /** The call's routing record, if a queue node routed it. */
+  record(callSid: string): Promise<QueueCall | undefined> {
+    return this.options.calls.load(callSid);
   }
 
   /** Where a waiting call stands; undefined once it is not in line. */

@@ -149,10 +149,13 @@ export class QueueRouting {
       return;
     }
     const log = logger.child({ callSid, offerId: offer.offerId });
+    if (!redirect) {
+      // The next waitHook takes the caller out of the queue instead.
+      await calls.setPhase(callSid, 'leaving');
+      log.info({ agentId: offer.agentId }, 'waiting call to leave its queue');
+      return;
+    }
     try {
-      if (!redirect) {
-        throw new Error('the jambonz REST API is not configured');
-      }
       await redirect(
         callSid,
         `${this.options.publicBaseUrl()}/jambonz/queue-connect`,
@@ -186,12 +189,24 @@ export class QueueRouting {
     if (!call) {
       return { outcome: 'unavailable' };
     }
-    if (call.phase === 'connecting' && call.offer) {
+    if (
+      (call.phase === 'connecting' || call.phase === 'leaving') &&
+      call.offer
+    ) {
       await calls.dialing(caller.callSid, call.offer);
       return this.dial(caller.callSid, call.contactId, call.offer);
     }
     const { queue, skills, priority } = call;
     return this.perform(caller, { kind: 'queue', queue, skills, priority });
+  }
+
+  /**
+   * The enqueue's action hook of a call its waitHook told to leave the
+   * queue for an agent: where it goes now. Undefined for any other call.
+   */
+  async leftQueue(caller: QueueCaller): Promise<QueueResult | undefined> {
+    const call = await this.options.calls.load(caller.callSid);
+    return call?.phase === 'leaving' ? this.connect(caller) : undefined;
   }
 
   /** A queue the ACD does not have is a node's on.unavailable, not a fault. */

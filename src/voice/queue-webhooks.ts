@@ -127,6 +127,11 @@ async function waitVerbs(
       log.info('wait hook for a call that is not waiting');
       return apology();
     }
+    const call = await routing.dials.record(sid);
+    if (call?.phase === 'leaving') {
+      // jambonz docs, "leave": the enqueue's actionHook runs next.
+      return [{ verb: 'leave' }];
+    }
     const [place, flow] = await Promise.all([
       routing.dials.place(sid),
       flows.getPublished(state.flowId, state.flowVersion),

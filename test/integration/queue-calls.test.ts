@@ -1,21 +1,20 @@
-import type { FlowInput } from '../../src/ivr/flow';
-import { aLoggedInAccount } from '../support/accounts';
 import { bridgelineOnOwnRedis } from '../support/app';
-import type { FrameSocket } from '../support/chat-client';
 import { until } from '../support/callbacks';
-import { aDesktopSocket, isFrame } from '../support/desktop';
+import { isFrame } from '../support/desktop';
 import { aCustomer } from '../support/factories';
 import {
   aCallBody,
-  aDialledNumber,
   aStatusBody,
   postWebhook,
-  publishFlow,
   spoken,
-  validVerbs,
-  type Verb,
 } from '../support/jambonz';
 import { JambonzApiStandIn } from '../support/jambonz-api';
+import {
+  dialOf,
+  queueLines,
+  queueSipDomain,
+  sipUriOf,
+} from '../support/queue-lines';
 
 /**
  * Calls routed to agents through the ACD, end to end: signed jambonz
@@ -24,91 +23,19 @@ import { JambonzApiStandIn } from '../support/jambonz-api';
  */
 
 const secret = 'queue-calls-webhook-secret';
-const sipDomain = 'agents.example.test';
 const env: Record<string, string> = {
   JAMBONZ_WEBHOOK_SECRET: secret,
-  SIP_DOMAIN: sipDomain,
+  SIP_DOMAIN: queueSipDomain,
 };
 let standIn: JambonzApiStandIn;
-const sockets: FrameSocket[] = [];
 beforeAll(async () => {
   standIn = await JambonzApiStandIn.start();
   Object.assign(env, standIn.env);
 });
-afterAll(async () => {
-  for (const socket of sockets) {
-    socket.close();
-  }
-  await standIn.close();
-});
+afterAll(() => standIn.close());
 const running = bridgelineOnOwnRedis(env);
 
-let sequence = 0;
-
-/** A queue of the test's own, and a live flow that routes calls to it. */
-async function aQueueLine(): Promise<{ queue: string; number: string }> {
-  sequence += 1;
-  const queue = `line-${sequence}`;
-  await running.app.agents.acd.defineQueue(queue, {
-    name: `Line ${sequence}`,
-    offerTimeoutSeconds: 30,
-  });
-  const flow: FlowInput = {
-    id: `queue-test-${sequence}`,
-    name: 'Queue routing test',
-    start: 'greet',
-    nodes: {
-      greet: { type: 'say', text: 'Hello.', next: 'agents' },
-      agents: {
-        type: 'queue',
-        queue,
-        prompt: 'Putting you through.',
-        on: { unavailable: 'bye' },
-      },
-      bye: { type: 'hangup', prompt: 'Nobody can take your call. Goodbye.' },
-    },
-  };
-  const number = aDialledNumber();
-  await publishFlow(running.redis.client, flow, number);
-  return { queue, number };
-}
-
-/** An agent account in `queue`, signed in, its desktop open, available. */
-async function anAgentIn(queue: string, available = true) {
-  const agent = await aLoggedInAccount(running.base, {
-    queues: [queue],
-    skills: [],
-  });
-  const session = agent.cookie.replace(/^bl_session=/, '');
-  const desktop = await aDesktopSocket(running.base, session);
-  sockets.push(desktop);
-  if (available) {
-    await running.app.agents.acd.setState(agent.id, 'available');
-  }
-  const sipUri = `sip:${agent.input.username}@${sipDomain}`;
-  return { ...agent, desktop, sipUri };
-}
-
-const signed = { secret };
-
-async function post(path: string, body: Record<string, unknown>) {
-  return postWebhook(running.base, path, body, signed);
-}
-
-async function verbsOf(path: string, body: Record<string, unknown>) {
-  const reply = await post(path, body);
-  expect(reply.status).toBe(200);
-  return validVerbs(reply.body);
-}
-
-function dialOf(verbs: Verb[]): Verb | undefined {
-  return verbs.find((verb) => verb.verb === 'dial');
-}
-
-function sipUriOf(dial: Verb | undefined): unknown {
-  const target = (dial?.target as { sipUri?: unknown }[] | undefined)?.[0];
-  return target?.sipUri;
-}
+const { aQueueLine, anAgentIn, post, verbsOf } = queueLines(running, secret);
 
 async function queueStats(queue: string) {
   return running.app.agents.acd.stats(queue);
