@@ -211,6 +211,7 @@ export class CallSteps {
       await routing.dials.dialEnded(body.call_sid, dialStatus, log);
     }
     if (type === 'queue' && routing && body.queue_result !== undefined) {
+      // The contact is in the ACD already, with its customer.
       const caller = { callSid: body.call_sid, flowId: flow.id, path: [] };
       const placed = await routing.leftQueue(caller);
       if (placed) {

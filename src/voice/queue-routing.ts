@@ -19,7 +19,9 @@ import { agentIdPattern } from './sip/keys';
  * same webhook's answer, after the ACD's onOffer hooks (the desktop's
  * screen-pop first) have run. A call that waits is moved to the agent the
  * ACD offers it to later with the jambonz REST API (jambonz docs, "Update
- * a call": call_hook redirects a live call to a new application).
+ * a call": call_hook redirects a live call to a new application); without
+ * the REST API, its next waitHook answers `leave` and the enqueue's
+ * action hook dials the agent.
  *
  * The ACD's offer is accepted when the agent's leg answers (the dial's
  * confirmHook), or earlier by the desktop's accept; the dial ending

@@ -19,7 +19,7 @@ export interface QueueRoutingSetup {
   store: ContextStore;
   /** SIP_DOMAIN */
   sipDomain: string;
-  /** The jambonz REST API; without it a waiting call is never moved. */
+  /** The jambonz REST API; without it a waiting call moves on a waitHook. */
   jambonzApi: JambonzApiTarget | undefined;
   /** As long as a call's state lives: CALL_STATE_TTL_SECONDS. */
   ttlSeconds: number;
@@ -45,8 +45,8 @@ export function setUpQueueRouting(setup: QueueRoutingSetup): QueueRouting {
   });
   if (!setup.jambonzApi) {
     logger.warn(
-      'JAMBONZ_API_BASE_URL is not set: callers waiting in a queue are not ' +
-        'moved to an agent who frees up',
+      'JAMBONZ_API_BASE_URL is not set: a caller waiting in a queue reaches ' +
+        'the agent who frees up only on their next wait hook',
     );
   }
   return routing;
