@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   aPassword,
   aUsername,
@@ -8,7 +8,7 @@ import {
 } from '../support/accounts';
 import { aContact } from '../support/acd';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
-import { tempDir } from '../support/redis';
+import { launchChromium } from '../support/browser';
 
 /**
  * The admin pages for queues, skills and agents in Debian's chromium,
@@ -29,23 +29,7 @@ afterAll(async () => {
 const running = bridgelineOnOwnRedis();
 
 beforeAll(async () => {
-  opened.browser = await chromium.launchPersistentContext(
-    await tempDir('chromium'),
-    {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      viewport: { width: 1360, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  opened.browser = await launchChromium({ width: 1360, height: 1000 });
 });
 
 async function signInWithToken(page: Page): Promise<void> {

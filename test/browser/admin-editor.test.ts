@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import {
   aFlowId,
@@ -9,7 +9,7 @@ import {
 } from '../support/flow-factories';
 import { anAccountInput, call } from '../support/accounts';
 import { aPhone } from '../support/factories';
-import { tempDir } from '../support/redis';
+import { launchChromium } from '../support/browser';
 
 /**
  * The admin pages in Debian's chromium, driven as an admin would: sign in
@@ -42,23 +42,7 @@ async function admin(method: string, route: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  opened.browser = await chromium.launchPersistentContext(
-    await tempDir('chromium'),
-    {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      viewport: { width: 1360, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  opened.browser = await launchChromium({ width: 1360, height: 1000 });
 });
 
 const oldPrompt = 'For billing press 1. To leave, press 2.';

@@ -1,4 +1,4 @@
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import type { ContextStore } from '../../src/context/store';
 import { until } from '../support/callbacks';
@@ -11,7 +11,8 @@ import {
   type DesktopServer,
 } from '../support/desktop';
 import { aCustomer } from '../support/factories';
-import { storeOnOwnRedis, tempDir } from '../support/redis';
+import { storeOnOwnRedis } from '../support/redis';
+import { launchChromium } from '../support/browser';
 
 /**
  * The agent desktop in Debian's chromium, driven as an agent would: sign
@@ -36,23 +37,7 @@ beforeAll(async () => {
     withSessions: true,
   });
   await opened.server.acd?.defineQueue('support', { name: 'Support' });
-  opened.browser = await chromium.launchPersistentContext(
-    await tempDir('chromium'),
-    {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      viewport: { width: 1360, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  opened.browser = await launchChromium({ width: 1360, height: 1000 });
 });
 
 function started() {

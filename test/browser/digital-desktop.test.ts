@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web';
 import { bridgelineOnOwnRedis } from '../support/app';
 import { anAccountInput, call } from '../support/accounts';
 import { until } from '../support/callbacks';
 import { aPhone } from '../support/factories';
 import { JambonzApiStandIn } from '../support/jambonz-api';
-import { tempDir } from '../support/redis';
+import { launchChromium } from '../support/browser';
 
 /**
  * A chat routed to an agent, in Debian's chromium on the whole app: an
@@ -39,23 +39,7 @@ const running = bridgelineOnOwnRedis(env);
 beforeAll(async () => {
   // The desktop loads JsSIP from the bundle the build writes.
   await buildWeb();
-  opened.browser = await chromium.launchPersistentContext(
-    await tempDir('chromium'),
-    {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      viewport: { width: 1360, height: 1100 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  opened.browser = await launchChromium({ width: 1360, height: 1100 });
 });
 
 function browser(): BrowserContext {

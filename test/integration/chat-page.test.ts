@@ -1,11 +1,11 @@
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { bridgelineOnOwnRedis, testAdminToken } from '../support/app';
 import {
   anAgentStream,
   isType,
   type FrameSocket,
 } from '../support/chat-client';
-import { tempDir } from '../support/redis';
+import { launchChromium } from '../support/browser';
 
 /**
  * The chat page in Debian's chromium, driven as a visitor would: type,
@@ -24,22 +24,7 @@ const running = bridgelineOnOwnRedis();
 
 beforeAll(async () => {
   // A fresh profile: no token left in localStorage by an earlier run.
-  opened.browser = await chromium.launchPersistentContext(
-    await tempDir('chromium'),
-    {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  opened.browser = await launchChromium();
   opened.agents = await anAgentStream(running.base, testAdminToken);
 });
 
