@@ -98,18 +98,7 @@ export async function agentView(
 }
 
 /** One agent as a supervisor's wallboard shows them: no customer data. */
-export interface AgentSummary {
-  id: string;
-  state: AgentState;
-  reason: string;
-  /** ms since the epoch the state began. */
-  since: number;
-  skills: string[];
-  queues: string[];
-  maxChats: number;
-  chats: number;
-  onVoice: boolean;
-}
+export type AgentSummary = Omit<AgentView, 'offers' | 'contacts'>;
 
 const agentKeyPattern = `${acdKeys.agent('')}*`;
 

@@ -3,8 +3,6 @@ import { z } from 'zod';
 import type { ChatMessage } from '../../channels/chat/protocol';
 import type { ContextCard } from '../../context/card';
 import type { TimelineEntry } from '../../context/events';
-import { parseInput } from '../../context/validate';
-import { BridgelineError } from '../../errors';
 import {
   agentStates,
   type AgentState,
@@ -12,6 +10,7 @@ import {
   type Role,
   type RouteReason,
 } from '../types';
+import { parseJsonFrame } from '../../http/ws-frames';
 
 /**
  * The agent desktop's WebSocket protocol: JSON text frames, each with a
@@ -102,22 +101,7 @@ export function parseClientFrame(
   bytes: Buffer,
   isBinary: boolean,
 ): ClientFrame {
-  if (isBinary) {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): send text frames of JSON',
-      field: '(frame)',
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): not valid JSON',
-      field: '(frame)',
-    });
-  }
-  return parseInput(clientFrame, json);
+  return parseJsonFrame(clientFrame, bytes, isBinary);
 }
 
 export function toBuffer(data: RawData): Buffer {

@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { parseInput } from '../../context/validate';
 import { BridgelineError, isBridgelineError } from '../../errors';
 import {
   toVisitor,
@@ -10,6 +9,7 @@ import {
   type VisitorFrame,
 } from './protocol';
 import type { ChatService, VisitorSession } from './service';
+import { parseJsonFrame } from '../../http/ws-frames';
 
 /**
  * One visitor's WebSocket: frames in order, one at a time, each answered
@@ -223,22 +223,7 @@ export function serveVisitor(
 }
 
 function parseFrame(bytes: Buffer, isBinary: boolean): VisitorFrame {
-  if (isBinary) {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): send text frames of JSON',
-      field: '(frame)',
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new BridgelineError('BL_ERR_INVALID_INPUT', {
-      message: '(frame): not valid JSON',
-      field: '(frame)',
-    });
-  }
-  return parseInput(visitorFrame, json);
+  return parseJsonFrame(visitorFrame, bytes, isBinary);
 }
 
 // A refused frame's id, when it has one, so the browser knows which of
