@@ -133,7 +133,9 @@ describe('a chat on the agent desktop', () => {
 
     // The pop: the customer, yesterday's call and its IVR path, the chat.
     await desk.locator('#customer-name', { hasText: 'Ada Lovelace' }).waitFor();
-    await desk.locator('#offer-kind', { hasText: 'chat from chat' }).waitFor();
+    await desk
+      .locator('#offer-kind', { hasText: 'chat, queue chat' })
+      .waitFor();
     await desk
       .locator('#timeline', { hasText: 'The parcel I called about is here' })
       .waitFor();

@@ -36,7 +36,7 @@
 
   function describeOffer(frame) {
     const contact = frame.offer.contact;
-    byId('offer-kind').textContent = `${contact.kind} from ${contact.queue}`;
+    byId('offer-kind').textContent = `${contact.kind}, queue ${contact.queue}`;
     byId('offer-reason').textContent =
       reasons[frame.reason] || String(frame.reason);
   }
