@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { Acd } from '../../src/agents/acd';
 import {
   setUpAccounts,
@@ -42,7 +42,16 @@ import type {
 import { registerErrorHandling } from '../../src/http/errors';
 import { anAccountInput, type AccountInput } from './accounts';
 import { FrameSocket, type Frame } from './chat-client';
+import { until } from './callbacks';
 import { digestParams } from './sip-digest';
+import {
+  headerParam,
+  headerValue,
+  parseSip,
+  serializeSip,
+  token,
+  type SipMessage,
+} from './sip-messages';
 import { silentLogger } from './redis';
 
 /**
@@ -347,11 +356,22 @@ export async function aLoggedInAgent(
   return { account, input, session };
 }
 
+/** A SIP peer's view of one call it placed to a softphone. */
+export interface SipCall {
+  /** The INVITE as sent, for the dialog's Call-ID, From and CSeq. */
+  invite: SipMessage;
+  /** ACK for the softphone's 2xx, to its Contact (RFC 3261 §13.2.2.4). */
+  ack(ok: SipMessage): void;
+}
+
 /**
  * A SIP registrar on WebSocket (RFC 7118), standing in for the SIP edge,
  * whose drachtio-server cannot run here: it challenges each REGISTER
  * (RFC 3261 section 22.4, without qop as RFC 2617 allows) and accepts it
- * once the digest matches `password`.
+ * once the digest matches `password`. It can then call a registered
+ * softphone on its own socket, as the edge does (RFC 7118 §5: requests to
+ * a WebSocket client go over the connection it registered on), and it
+ * records every request and response the softphone sends.
  */
 export async function aSipRegistrar(realm: string, password: string) {
   const server = new WebSocketServer({
@@ -360,50 +380,140 @@ export async function aSipRegistrar(realm: string, password: string) {
     handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
   });
   await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  const self = `127.0.0.1:${port}`;
   const registered: string[] = [];
+  const phones = new Map<string, { socket: WebSocket; contact: string }>();
+  const received: SipMessage[] = [];
+  const taken = new Set<SipMessage>();
   const nonce = randomBytes(8).toString('hex');
+
+  const answerRegister = (socket: WebSocket, request: SipMessage) => {
+    const authorization = headerValue(request, 'authorization') ?? '';
+    const params = digestParams(authorization);
+    const user = params.username ?? '';
+    const ha1 = md5(`${user}:${realm}:${password}`);
+    const expected = md5(
+      `${ha1}:${nonce}:${md5(`REGISTER:${params.uri ?? ''}`)}`,
+    );
+    const ok = authorization !== '' && params.response === expected;
+    const contact = headerValue(request, 'contact') ?? '';
+    if (ok) {
+      registered.push(user);
+      phones.set(user, {
+        socket,
+        contact: /<([^>]+)>/.exec(contact)?.[1] ?? '',
+      });
+    }
+    reply(socket, request, ok ? '200 OK' : '401 Unauthorized', {
+      headers: ok
+        ? [['Contact', `${contact};expires=600`]]
+        : [['WWW-Authenticate', `Digest realm="${realm}", nonce="${nonce}"`]],
+    });
+  };
+
   server.on('connection', (socket) => {
     socket.on('message', (data: Buffer) => {
-      const request = data.toString('utf8');
-      if (!request.startsWith('REGISTER ')) {
-        return;
+      const message = parseSip(data.toString('utf8'));
+      received.push(message);
+      if (message.startLine.startsWith('REGISTER ')) {
+        answerRegister(socket, message);
       }
-      const header = (name: string) =>
-        new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(request)?.[1]?.trim() ?? '';
-      const echoed = ['Via', 'From', 'Call-ID', 'CSeq']
-        .map((name) => `${name}: ${header(name)}`)
-        .join('\r\n');
-      const to = `To: ${header('To')};tag=${nonce}`;
-      const authorization = header('Authorization');
-      const params = digestParams(authorization);
-      const user = params.username ?? '';
-      const ha1 = md5(`${user}:${realm}:${password}`);
-      const expected = md5(
-        `${ha1}:${nonce}:${md5(`REGISTER:${params.uri ?? ''}`)}`,
-      );
-      const ok = authorization !== '' && params.response === expected;
-      if (ok) {
-        registered.push(user);
-      }
-      socket.send(
-        [
-          ok ? 'SIP/2.0 200 OK' : 'SIP/2.0 401 Unauthorized',
-          echoed,
-          to,
-          ok
-            ? `Contact: ${header('Contact')};expires=600`
-            : `WWW-Authenticate: Digest realm="${realm}", nonce="${nonce}"`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-      );
     });
   });
-  const { port } = server.address() as AddressInfo;
+
+  const phoneOf = (user: string) => {
+    const phone = phones.get(user);
+    if (!phone) {
+      throw new Error(`${user} has not registered`);
+    }
+    return phone;
+  };
+
   return {
-    uri: `ws://127.0.0.1:${port}`,
+    uri: `ws://${self}`,
     registered,
+    /** Everything the softphones sent, oldest first. */
+    received,
+
+    /** Offers `sdp` to `user`'s softphone (RFC 3261 §13.2.1). */
+    invite(user: string, sdp: string): SipCall {
+      const phone = phoneOf(user);
+      const invite: SipMessage = {
+        startLine: `INVITE ${phone.contact} SIP/2.0`,
+        headers: [
+          ['Via', `SIP/2.0/WS ${self};branch=z9hG4bK${token()}`],
+          ['Max-Forwards', '70'],
+          ['From', `"Caller" <sip:caller@${realm}>;tag=${token()}`],
+          ['To', `<sip:${user}@${realm}>`],
+          ['Call-ID', `${token()}@${self}`],
+          ['CSeq', '1 INVITE'],
+          ['Contact', `<sip:caller@${self};transport=ws>`],
+          ['Content-Type', 'application/sdp'],
+        ],
+        body: sdp,
+      };
+      phone.socket.send(serializeSip(invite));
+      return {
+        invite,
+        ack(ok) {
+          const contact = headerValue(ok, 'contact') ?? '';
+          const sequence = (headerValue(invite, 'cseq') ?? '').split(' ')[0];
+          const ack: SipMessage = {
+            startLine: `ACK ${/<([^>]+)>/.exec(contact)?.[1] ?? ''} SIP/2.0`,
+            headers: [
+              // The ACK for a 2xx is a transaction of its own: a new branch.
+              ['Via', `SIP/2.0/WS ${self};branch=z9hG4bK${token()}`],
+              ['Max-Forwards', '70'],
+              ['From', headerValue(invite, 'from') ?? ''],
+              ['To', headerValue(ok, 'to') ?? ''],
+              ['Call-ID', headerValue(invite, 'call-id') ?? ''],
+              ['CSeq', `${sequence ?? '1'} ACK`],
+            ],
+            body: '',
+          };
+          phone.socket.send(serializeSip(ack));
+        },
+      };
+    },
+
+    /**
+     * Answers a request `user`'s softphone sent in a dialog (a re-INVITE,
+     * INFO or BYE) with `status`, and an SDP answer when given one.
+     */
+    reply(user: string, request: SipMessage, status: string, sdp?: string) {
+      const headers: [string, string][] = [
+        ['Contact', `<sip:caller@${self};transport=ws>`],
+      ];
+      if (sdp !== undefined) {
+        headers.push(['Content-Type', 'application/sdp']);
+      }
+      reply(phoneOf(user).socket, request, status, {
+        headers,
+        body: sdp ?? '',
+      });
+    },
+
+    /**
+     * The first message the softphones sent that `matches` and no earlier
+     * call took, waiting for it up to the deadline.
+     */
+    async next(
+      matches: (message: SipMessage) => boolean,
+      deadlineMs = 8000,
+    ): Promise<SipMessage> {
+      let found: SipMessage | undefined;
+      await until(() => {
+        found = received.find((m) => !taken.has(m) && matches(m));
+        return found !== undefined;
+      }, deadlineMs);
+      if (!found) {
+        throw new Error('no such SIP message arrived');
+      }
+      taken.add(found);
+      return found;
+    },
+
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of server.clients) {
@@ -414,6 +524,43 @@ export async function aSipRegistrar(realm: string, password: string) {
         });
       }),
   };
+}
+
+/** A request of `method`, e.g. the softphone's re-INVITE or BYE. */
+export function isSipRequest(method: string) {
+  return (message: SipMessage) => message.startLine.startsWith(`${method} `);
+}
+
+/** A response of `status` to a request of `method`, by its CSeq. */
+export function isSipResponse(status: number, method: string) {
+  return (message: SipMessage) =>
+    message.startLine.startsWith(`SIP/2.0 ${status} `) &&
+    (headerValue(message, 'cseq') ?? '').endsWith(` ${method}`);
+}
+
+/**
+ * A response to `request` (RFC 3261 §8.2.6.2): its Via, From, Call-ID
+ * and CSeq as they came, and its To with a tag when it had none.
+ */
+function reply(
+  socket: WebSocket,
+  request: SipMessage,
+  status: string,
+  extra: { headers?: [string, string][]; body?: string },
+) {
+  const to = headerValue(request, 'to') ?? '';
+  const tagged =
+    headerParam(to, 'tag') === undefined ? `${to};tag=${token()}` : to;
+  const echoed = request.headers.filter(([name]) =>
+    ['via', 'from', 'call-id', 'cseq'].includes(name.toLowerCase()),
+  );
+  socket.send(
+    serializeSip({
+      startLine: `SIP/2.0 ${status}`,
+      headers: [...echoed, ['To', tagged], ...(extra.headers ?? [])],
+      body: extra.body ?? '',
+    }),
+  );
 }
 
 function md5(text: string): string {
