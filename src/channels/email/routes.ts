@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ContextStore } from '../../context/store';
 import { parseInput } from '../../context/validate';
-import { BridgelineError, type ErrorCode } from '../../errors';
+import type { ErrorCode } from '../../errors';
+import { conversationToReply, sendReply } from '../replies';
 import type { RefusalReason } from '../outbound';
 import type { SmtpEmailSender } from './sender';
 
@@ -39,36 +40,23 @@ export function emailReplyRoute(store: ContextStore, sender: SmtpEmailSender) {
       async (request, reply) => {
         const input = parseInput(replyInput, request.body);
         const { id, conversationId } = request.params;
-        const card = await store.cardById(id);
-        if (!card) {
-          throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND', {
-            field: 'id',
-          });
-        }
-        const { open, recent } = card.conversations;
-        const conversation = [...open, ...recent].find(
-          (c) => c.id === conversationId,
+        const conversation = await conversationToReply(
+          store,
+          id,
+          conversationId,
         );
-        if (!conversation) {
-          throw new BridgelineError('BL_ERR_CONVERSATION_NOT_FOUND', {
-            field: 'conversationId',
-          });
-        }
-        let result;
-        try {
-          result = await sender.sendToCustomer({
-            customerId: id,
-            conversationId,
-            text: input.text,
-            subject: input.subject ?? `Re: ${conversation.subject}`,
-          });
-        } catch (err) {
-          request.log.warn({ err, customerId: id }, 'email reply not sent');
-          throw new BridgelineError('BL_ERR_EMAIL_SEND_FAILED');
-        }
-        if (result.status === 'refused') {
-          throw new BridgelineError(refusals[result.reason]);
-        }
+        const result = await sendReply(
+          () =>
+            sender.sendToCustomer({
+              customerId: id,
+              conversationId,
+              text: input.text,
+              subject: input.subject ?? `Re: ${conversation.subject}`,
+            }),
+          { failed: 'BL_ERR_EMAIL_SEND_FAILED', refusals },
+          request.log,
+          id,
+        );
         return reply.status(201).send(result);
       },
     );

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ContextStore } from '../../context/store';
 import { parseInput } from '../../context/validate';
-import { BridgelineError, type ErrorCode } from '../../errors';
+import type { ErrorCode } from '../../errors';
+import { conversationToReply, sendReply } from '../replies';
 import type { RefusalReason } from '../outbound';
 import { inboundSms } from './inbound-payload';
 import type { SmsInbound } from './inbound';
@@ -56,32 +57,13 @@ export function smsReplyRoute(store: ContextStore, sender: JambonzSmsSender) {
       async (request, reply) => {
         const { text } = parseInput(replyInput, request.body);
         const { id, conversationId } = request.params;
-        const card = await store.cardById(id);
-        if (!card) {
-          throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND', {
-            field: 'id',
-          });
-        }
-        const { open, recent } = card.conversations;
-        if (![...open, ...recent].some((c) => c.id === conversationId)) {
-          throw new BridgelineError('BL_ERR_CONVERSATION_NOT_FOUND', {
-            field: 'conversationId',
-          });
-        }
-        let result;
-        try {
-          result = await sender.sendToCustomer({
-            customerId: id,
-            conversationId,
-            text,
-          });
-        } catch (err) {
-          request.log.warn({ err, customerId: id }, 'sms reply not sent');
-          throw new BridgelineError('BL_ERR_SMS_SEND_FAILED');
-        }
-        if (result.status === 'refused') {
-          throw new BridgelineError(refusals[result.reason]);
-        }
+        await conversationToReply(store, id, conversationId);
+        const result = await sendReply(
+          () => sender.sendToCustomer({ customerId: id, conversationId, text }),
+          { failed: 'BL_ERR_SMS_SEND_FAILED', refusals },
+          request.log,
+          id,
+        );
         return reply.status(201).send(result);
       },
     );
