@@ -1,6 +1,7 @@
 import { startBridgeline, type Bridgeline } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { pino } from 'pino';
+import type { ServerCommand, ServerReply } from './server-child';
 
 /**
  * bridgeline for the chat phase, in a process of its own (see client.ts
@@ -8,15 +9,8 @@ import { pino } from 'pino';
  * its port, reports its CPU time when asked and stops on `stop`.
  */
 
-export type ChatServerCommand =
-  | { kind: 'start'; env: Record<string, string> }
-  | { kind: 'cpu' }
-  | { kind: 'stop' };
-
-export type ChatServerReply =
-  | { kind: 'started'; port: number }
-  | { kind: 'cpu'; ms: number }
-  | { kind: 'failed'; message: string };
+export type ChatServerCommand = ServerCommand<{ env: Record<string, string> }>;
+export type ChatServerReply = ServerReply;
 
 let app: Bridgeline | undefined;
 

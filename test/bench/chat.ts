@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Pool } from 'undici';
 import type { Logger } from '../../src/log';
@@ -9,11 +8,11 @@ import {
   aVisitor,
   type Frame,
 } from '../support/chat-client';
-import type { ChatServerCommand, ChatServerReply } from './chat-server';
 import type { BenchTarget } from './digital';
 import { fixedRate, forEachLimited, LatencyLog, round } from './load';
 import { probe } from './observe';
 import { emit, outcomeLine } from './report';
+import { ServerChild } from './server-child';
 
 /**
  * 2,000 chat visitors on WebSockets at once, against bridgeline in a
@@ -41,19 +40,25 @@ export async function measureChat(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const server = await ChatServer.start(signal);
+  const server = new ServerChild<{ env: Record<string, string> }>(
+    path.join(__dirname, 'chat-server.ts'),
+    'bridgeline',
+    signal,
+  );
   const open: FrameSocket[] = [];
   try {
     const port = await server.start({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: '0',
-      REDIS_URL: target.redisUrl,
-      ADMIN_TOKEN: adminToken,
-      DATA_DIR: path.join(target.dataDir, 'chat'),
-      CHAT_MESSAGES_PER_MINUTE: '10000',
-      LOG_LEVEL: 'warn',
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: '0',
+        REDIS_URL: target.redisUrl,
+        ADMIN_TOKEN: adminToken,
+        DATA_DIR: path.join(target.dataDir, 'chat'),
+        CHAT_MESSAGES_PER_MINUTE: '10000',
+        LOG_LEVEL: 'warn',
+      },
     });
     const base = `http://127.0.0.1:${port}`;
     const agents = await anAgentStream(base, adminToken);
@@ -217,67 +222,5 @@ class ChatRun {
     } catch {
       this.replyErrors += 1;
     }
-  }
-}
-
-/** The bridgeline child process, driven over IPC. */
-class ChatServer {
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  static start(signal: AbortSignal): Promise<ChatServer> {
-    const child = fork(path.join(__dirname, 'chat-server.ts'), {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    return Promise.resolve(new ChatServer(child, signal));
-  }
-
-  async start(env: Record<string, string>): Promise<number> {
-    const reply = await this.ask({ kind: 'start', env });
-    if (reply.kind !== 'started') {
-      throw new Error(`bridgeline answered ${reply.kind} to start`);
-    }
-    return reply.port;
-  }
-
-  async cpuMs(): Promise<number> {
-    const reply = await this.ask({ kind: 'cpu' });
-    return reply.kind === 'cpu' ? reply.ms : NaN;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) {
-      return;
-    }
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ kind: 'stop' } satisfies ChatServerCommand);
-    const timer = setTimeout(() => this.child.kill(), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private ask(command: ChatServerCommand): Promise<ChatServerReply> {
-    const { child, signal } = this;
-    return new Promise((resolve, reject) => {
-      signal.throwIfAborted();
-      const onMessage = (message: unknown) => {
-        child.off('exit', onExit);
-        const reply = message as ChatServerReply;
-        if (reply.kind === 'failed') {
-          reject(new Error(`bridgeline: ${reply.message}`));
-        } else {
-          resolve(reply);
-        }
-      };
-      const onExit = (code: number | null) => {
-        child.off('message', onMessage);
-        reject(new Error(`bridgeline exited with code ${String(code)}`));
-      };
-      child.once('message', onMessage);
-      child.once('exit', onExit);
-      child.send(command);
-    });
   }
 }

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { ScreenPops } from '../../src/agents/desktop/screen-pop';
@@ -20,6 +19,11 @@ import type { BenchTarget } from './digital';
 import { fixedRate, forEachLimited, round } from './load';
 import { probe } from './observe';
 import { emit, outcomeLine } from './report';
+import {
+  ServerChild,
+  type ServerCommand,
+  type ServerReply,
+} from './server-child';
 
 /**
  * Screen-pop latency: 500 agent desktops on WebSockets to a bridgeline in
@@ -41,15 +45,10 @@ const plan = {
   timeoutMs: 10_000,
 };
 
-type ServerCommand =
-  | { kind: 'start'; redisUrl: string; sessions: [string, Principal][] }
-  | { kind: 'cpu' }
-  | { kind: 'stop' };
-
-type ServerReply =
-  | { kind: 'started'; port: number }
-  | { kind: 'cpu'; ms: number }
-  | { kind: 'failed'; message: string };
+interface DesktopStart {
+  redisUrl: string;
+  sessions: [string, Principal][];
+}
 
 export async function measureScreenPop(
   target: BenchTarget,
@@ -67,10 +66,14 @@ export async function measureScreenPop(
     agent,
   ]);
 
-  const server = new DesktopChild(signal);
+  const server = new ServerChild<DesktopStart>(
+    __filename,
+    'the desktop server',
+    signal,
+  );
   const open: FrameSocket[] = [];
   try {
-    const port = await server.start(target.redisUrl, sessions);
+    const port = await server.start({ redisUrl: target.redisUrl, sessions });
     const base = `http://127.0.0.1:${port}`;
     const waiting = new Map<string, () => void>();
     await forEachLimited(
@@ -167,68 +170,11 @@ async function aCallerWithHistory(store: ContextStore, i: number) {
   return customer.id;
 }
 
-/** The desktop instance in a process of its own, driven over IPC. */
-class DesktopChild {
-  private readonly child: ChildProcess;
-
-  constructor(private readonly signal: AbortSignal) {
-    this.child = fork(__filename, {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-  }
-
-  async start(redisUrl: string, sessions: [string, Principal][]) {
-    const reply = await this.ask({ kind: 'start', redisUrl, sessions });
-    if (reply.kind !== 'started') {
-      throw new Error(`the desktop server answered ${reply.kind} to start`);
-    }
-    return reply.port;
-  }
-
-  async cpuMs(): Promise<number> {
-    const reply = await this.ask({ kind: 'cpu' });
-    return reply.kind === 'cpu' ? reply.ms : NaN;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) {
-      return;
-    }
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ kind: 'stop' } satisfies ServerCommand);
-    const timer = setTimeout(() => this.child.kill(), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private ask(command: ServerCommand): Promise<ServerReply> {
-    const { child, signal } = this;
-    return new Promise((resolve, reject) => {
-      signal.throwIfAborted();
-      const onMessage = (message: ServerReply) => {
-        child.off('exit', onExit);
-        if (message.kind === 'failed') {
-          reject(new Error(`desktop server: ${message.message}`));
-        } else {
-          resolve(message);
-        }
-      };
-      const onExit = (code: number | null) => {
-        child.off('message', onMessage);
-        reject(new Error(`desktop server exited with code ${String(code)}`));
-      };
-      child.once('message', onMessage);
-      child.once('exit', onExit);
-      child.send(command);
-    });
-  }
-}
-
 /** In the child: one desktop instance on the bench's Redis. */
 function serveAsChild(): void {
   let running: { server: DesktopServer; redis: Redis } | undefined;
   const reply = (message: ServerReply) => process.send?.(message);
-  const handle = async (command: ServerCommand) => {
+  const handle = async (command: ServerCommand<DesktopStart>) => {
     if (command.kind === 'start') {
       const redis = new Redis(command.redisUrl);
       await waitForReady(redis);
@@ -250,7 +196,7 @@ function serveAsChild(): void {
       process.exit(0);
     }
   };
-  process.on('message', (command: ServerCommand) => {
+  process.on('message', (command: ServerCommand<DesktopStart>) => {
     void handle(command).catch((err: unknown) => {
       reply({ kind: 'failed', message: String(err) });
     });
