@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/connect';
+import { acdKeys } from './acd/keys';
 
 /**
  * The customers the routing core has offered or given an agent: the set
@@ -7,7 +8,7 @@ import type { RedisClient } from '../redis/connect';
  * customer they are working with and of no other.
  */
 
-export const assignedKey = (accountId: string) => `{acd}:assigned:${accountId}`;
+export const assignedKey = acdKeys.assigned;
 
 export async function isAssigned(
   redis: RedisClient,

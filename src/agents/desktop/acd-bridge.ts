@@ -12,13 +12,7 @@ import type { ScreenPops } from './screen-pop';
 
 export type DesktopAcd = Pick<
   Acd,
-  | 'setState'
-  | 'accept'
-  | 'decline'
-  | 'finish'
-  | 'agent'
-  | 'stats'
-  | 'assignedCustomers'
+  'setState' | 'accept' | 'decline' | 'finish' | 'agent' | 'stats'
 >;
 
 /** `acd` is a getter: the ACD is built after the desktop, with its hooks. */

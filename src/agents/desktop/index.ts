@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContextStore } from '../../context/store';
+import { isAssigned } from '../assignments';
 import { authenticateUpgrade, originAllowed } from '../../http/principal';
 import type { Logger } from '../../log';
 import type { Offer } from '../types';
@@ -72,8 +73,8 @@ export function setUpDesktop(setup: DesktopSetup) {
   const mayActOn =
     setup.mayActOn ??
     (acd
-      ? async (agentId: string, customerId: string) =>
-          (await acd().assignedCustomers(agentId)).includes(customerId)
+      ? (agentId: string, customerId: string) =>
+          isAssigned(setup.store.redis, agentId, customerId)
       : undefined);
   return {
     pops,
