@@ -11,7 +11,7 @@ import {
 import {
   allKeys,
   silentLogger,
-  startTestRedis,
+  startTestCluster,
   type TestRedis,
 } from '../support/redis';
 
@@ -26,27 +26,7 @@ let node: TestRedis;
 let cluster: Cluster;
 
 beforeAll(async () => {
-  node = await startTestRedis(undefined, [
-    '--cluster-enabled',
-    'yes',
-    '--cluster-config-file',
-    'nodes.conf',
-    '--cluster-announce-ip',
-    '127.0.0.1',
-  ]);
-  await node.client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-  const end = Date.now() + 10_000;
-  // A new master holds writes for a moment before the cluster is ok.
-  while (
-    !String(await node.client.call('CLUSTER', 'INFO')).includes(
-      'cluster_state:ok',
-    )
-  ) {
-    if (Date.now() > end) {
-      throw new Error('cluster not ok before the deadline');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  node = await startTestCluster();
   const client = createRedisClient({
     mode: 'cluster',
     nodes: [{ host: '127.0.0.1', port: node.server.port }],

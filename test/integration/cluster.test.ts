@@ -3,7 +3,7 @@ import { keys } from '../../src/context/keys';
 import { ContextStore } from '../../src/context/store';
 import { createRedisClient, waitForReady } from '../../src/redis/connect';
 import { aCustomer, storeOptions } from '../support/factories';
-import { startTestRedis, type TestRedis } from '../support/redis';
+import { startTestCluster, type TestRedis } from '../support/redis';
 
 /**
  * A one-node Redis Cluster holding all 16384 slots: small, but a real
@@ -14,16 +14,7 @@ let cluster: Cluster;
 let store: ContextStore;
 
 beforeAll(async () => {
-  node = await startTestRedis(undefined, [
-    '--cluster-enabled',
-    'yes',
-    '--cluster-config-file',
-    'nodes.conf',
-    '--cluster-announce-ip',
-    '127.0.0.1',
-  ]);
-  await node.client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-  await clusterStateOk(node);
+  node = await startTestCluster();
   const client = createRedisClient({
     mode: 'cluster',
     nodes: [{ host: '127.0.0.1', port: node.server.port }],
@@ -36,17 +27,6 @@ beforeAll(async () => {
   await waitForReady(cluster);
   store = new ContextStore(cluster, storeOptions);
 });
-
-/** A new master holds writes for ~2 s before it declares the cluster ok. */
-async function clusterStateOk(redis: TestRedis): Promise<void> {
-  for (;;) {
-    const info = String(await redis.client.call('CLUSTER', 'INFO'));
-    if (info.includes('cluster_state:ok')) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 afterAll(async () => {
   await cluster.quit();

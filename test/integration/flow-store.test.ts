@@ -21,6 +21,7 @@ import {
 import { aPhone } from '../support/factories';
 import {
   silentLogger,
+  startTestCluster,
   startTestRedis,
   tempDir,
   type TestRedis,
@@ -468,23 +469,7 @@ describe('on Redis Cluster', () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    node = await startTestRedis(undefined, [
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      'nodes.conf',
-      '--cluster-announce-ip',
-      '127.0.0.1',
-    ]);
-    await node.client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    while (
-      !String(await node.client.call('CLUSTER', 'INFO')).includes(
-        'cluster_state:ok',
-      )
-    ) {
-      // A new master declares the cluster ok after about two seconds.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    node = await startTestCluster();
     cluster = new Cluster([{ host: '127.0.0.1', port: node.server.port }]);
     await waitForReady(cluster);
   });

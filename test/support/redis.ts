@@ -79,3 +79,34 @@ export function storeOnOwnRedis(options: ContextStoreOptions = storeOptions): {
   afterAll(() => context.redis.stop());
   return context;
 }
+
+/**
+ * A one-node Redis Cluster holding all 16384 slots: small, but a real
+ * cluster, so a command or script spanning two slots fails here as in
+ * production. Resolves once the node says the cluster is ok (a new
+ * master holds writes for about two seconds first).
+ */
+export async function startTestCluster(): Promise<TestRedis> {
+  const node = await startTestRedis(undefined, [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-announce-ip',
+    '127.0.0.1',
+  ]);
+  await node.client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  const end = Date.now() + 10_000;
+  while (
+    !String(await node.client.call('CLUSTER', 'INFO')).includes(
+      'cluster_state:ok',
+    )
+  ) {
+    if (Date.now() > end) {
+      await node.stop();
+      throw new Error('the one-node cluster was not ok within 10 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return node;
+}
