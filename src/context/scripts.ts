@@ -89,6 +89,21 @@ buildCard()
 return 1
 `;
 
+// KEYS: identity pointer. ARGV: the card key's prefix and suffix (around
+// the customer id), the identity field. A lookup by identity in one round
+// trip: [customer id, card, until, matchedBy], each false when missing, or
+// nil for a stranger. The card key is not declared, which a Cluster would
+// refuse: the store uses this script only on a standalone or Sentinel.
+const cardByIdentity = `
+local id = redis.call('GET', KEYS[1])
+if not id then
+  return false
+end
+local card = redis.call('HMGET', ARGV[1] .. id .. ARGV[2],
+  'json', 'until', 'm:' .. ARGV[3])
+return { id, card[1] or false, card[2] or false, card[3] or false }
+`;
+
 // KEYS: identity pointer. ARGV: customer id. Deletes the pointer only while
 // it still names this customer, so an erasure never releases someone else's.
 const releaseIdentity = `
@@ -120,6 +135,15 @@ declare module 'ioredis' {
       identity: string,
       customerId: string,
     ): Result<number, Context>;
+    blCardByIdentity(
+      identity: string,
+      cardPrefix: string,
+      cardSuffix: string,
+      field: string,
+    ): Result<
+      [string, string | null, string | null, string | null] | null,
+      Context
+    >;
   }
 }
 
@@ -131,6 +155,10 @@ export function defineScripts(client: RedisClient): void {
   withCard('blBuildCard', 5, buildCardFor);
   withCard('blRefreshCard', 5, refreshCard);
   withCard('blWriteConversation', 6, writeConversation);
+  client.defineCommand('blCardByIdentity', {
+    numberOfKeys: 1,
+    lua: cardByIdentity,
+  });
   client.defineCommand('blReleaseIdentity', {
     numberOfKeys: 1,
     lua: releaseIdentity,

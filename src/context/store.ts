@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import type { CountryCode } from 'libphonenumber-js';
 import { BridgelineError } from '../errors';
 import type { RedisClient } from '../redis/connect';
@@ -188,14 +189,30 @@ export class ContextStore {
 
   /**
    * The card as the JSON Redis keeps ready: what the HTTP API and a
-   * screen-pop send on as it is, with no parse and no re-serialising. One
-   * GET for the identity, one script that reads the ready card.
+   * screen-pop send on as it is, with no parse and no re-serialising. On a
+   * standalone or Sentinel server, one script reads the identity and the
+   * card: one round trip. A Cluster keeps the identity in another slot, so
+   * there it is a GET, then the card's HMGET.
    */
   async cardJsonByIdentity(ref: IdentityRef): Promise<string | undefined> {
-    const customerId = await this.redis.get(keys.identity(ref.kind, ref.value));
-    return customerId === null
-      ? undefined
-      : this.cardJsonById(customerId, identityField(ref));
+    const identity = keys.identity(ref.kind, ref.value);
+    const field = identityField(ref);
+    if (this.redis instanceof Cluster) {
+      const customerId = await this.redis.get(identity);
+      return customerId === null
+        ? undefined
+        : this.cardJsonById(customerId, field);
+    }
+    const found = await this.redis.blCardByIdentity(
+      identity,
+      ...cardKeyAround,
+      field,
+    );
+    if (found === null) {
+      return undefined;
+    }
+    const [customerId, card, until, matched] = found;
+    return this.readyCard(customerId, field, card, until, matched);
   }
 
   async cardJsonById(
@@ -211,10 +228,24 @@ export class ContextStore {
       'until',
       `m:${matchedField}`,
     );
+    return this.readyCard(customerId, matchedField, card, until, matched);
+  }
+
+  /** The card as read, or rebuilt when it is missing or past its `until`. */
+  private async readyCard(
+    customerId: string,
+    matchedField: string,
+    card: string | null,
+    until: string | null,
+    matched: string | null,
+  ): Promise<string | undefined> {
     const fresh =
       card !== null && (until === null || Number(until) > this.now());
     if (fresh) {
       return withMatch(card, matched);
+    }
+    if (!customerIdPattern.test(customerId)) {
+      return undefined;
     }
     const rebuilt = await this.redis.blBuildCard(
       ...this.cardKeys(customerId),
@@ -419,6 +450,9 @@ export class ContextStore {
       .catch(scriptError);
   }
 }
+
+/** The card's key split around the customer id, for the lookup script. */
+const cardKeyAround = keys.card('\n').split('\n') as [string, string];
 
 /** The card with the identity a lookup came in by, when it has one. */
 function withMatch(card: string, matched: string | null): string {
