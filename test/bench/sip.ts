@@ -131,6 +131,16 @@ async function measurePhases(run: Run, plan: SipPlan): Promise<void> {
   });
   emit({ ...baseline, concurrency });
 
+  // The floor the edge's fixed-rate latencies stand on: the same open loop
+  // against the constant app, through the same peer and wire.
+  run.logger.info({ offeredRate, phaseMs }, 'constant SIP app at a fixed rate');
+  const floor = await phase(run, 'sip_invite.baseline_fixed_rate', {
+    target: 'constant',
+    load: { kind: 'fixed', rate: offeredRate },
+    durationMs: phaseMs,
+  });
+  emit({ ...floor, offered_rate: offeredRate });
+
   run.logger.info({ concurrency, phaseMs }, 'SIP edge flat out');
   const fast = await phase(run, 'sip_invite.full_speed', {
     target: 'edge',

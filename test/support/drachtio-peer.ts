@@ -360,9 +360,10 @@ export class DrachtioPeer {
       targetStatus,
       proxy.recordRoute,
     );
-    for (const text of proxyResult(msgId, wire, uriTarget(target))) {
-      socket.write(frame(text));
-    }
+    // Both frames in one write, as a server's TCP stack may send them.
+    socket.write(
+      proxyResult(msgId, wire, uriTarget(target)).map(frame).join(''),
+    );
     // The proxy is done (the last frame says so): nothing more can come for
     // this transaction, and a long run would otherwise keep them all.
     this.transactions.delete(tokens[2] ?? '');
@@ -370,6 +371,9 @@ export class DrachtioPeer {
 
   /** The application's socket once it has routed `method`. */
   private async routed(method: string, deadlineMs: number) {
+    if (this.routes.has(method) && this.app) {
+      return this.app;
+    }
     const deadline = AbortSignal.timeout(deadlineMs);
     while (!this.routes.has(method) || !this.app) {
       try {
