@@ -1,14 +1,19 @@
 /**
  * The context card, built inside Redis as the JSON an agent's screen-pop or
- * the IVR reads, and kept in the hash `card:{id}` so that a lookup is one
- * GET of the identity and one HMGET of ready values: `json`, the card;
- * `until`, when its oldest event leaves the retention window; and
- * `m:<kind>:<value>`, each identity as the card's matchedBy shows it.
+ * the IVR reads, and kept in the hash `card:{id}` in three sections that
+ * join into it (cardSections): `head`, the customer and identities;
+ * `conversations`; `timeline`, the latest events. Beside them: `lengths`,
+ * each event's size in `timeline`, newest first; `until`, when its oldest
+ * event leaves the retention window; and `m:<kind>:<value>`, each identity
+ * as the card's matchedBy shows it. A lookup reads it all with one HMGET.
  *
- * Every script that changes what a card shows ends by rebuilding it, in the
- * same atomic step. A card read after its `until` is stale, and the reader
- * asks for a rebuild (one more round trip, once per card and retention
- * step).
+ * A script that changes the profile, identities or conversations ends by
+ * rebuilding the card (buildCard), in the same atomic step. Appending
+ * events only adds the new ones to the front of `timeline` and drops the
+ * oldest past the count shown (appendToCard): the events already shown are
+ * never read back from the stream. A card read after its `until` is stale,
+ * and the reader asks for a rebuild (one more round trip, once per card and
+ * retention step).
  *
  * Scripts that include this prelude take the same first keys and arguments:
  * KEYS[1..5] = customer, identities, conversations, timeline, card;
@@ -64,6 +69,39 @@ local function identityJson(field, record)
     ',"verified":' .. tostring(not claimed) .. '}'
 end
 
+-- The conversations section, most recently active first, open apart from
+-- closed.
+local function conversationsSection()
+  local open, recent = {}, {}
+  local ids = redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1)
+  for _, id in ipairs(ids) do
+    local hash = redis.call('HGETALL', ARGV[1] .. id)
+    if #hash > 0 then
+      local json = '{' .. table.concat(members(hash, { channels = 'list' }), ',') .. '}'
+      local closed = string.find(json, '"status":"closed"', 1, true)
+      local list = closed and recent or open
+      list[#list + 1] = json
+    end
+  end
+  return '"conversations":{"open":[' .. table.concat(open, ',') ..
+    '],"recent":[' .. table.concat(recent, ',') .. ']},'
+end
+
+-- A timeline entry as the card shows it: its stream id, then the event.
+local function eventJson(id, json)
+  return '{"id":"' .. id .. '"' ..
+    (#json > 2 and (',' .. string.sub(json, 2)) or '}')
+end
+
+-- The card expires with its oldest event: when that one leaves the
+-- retention window, the card is rebuilt without it. Returns the time (ms),
+-- which the caller stores as the card's until.
+local function expireWith(oldestId)
+  local expires = tonumber(string.match(oldestId, '^%d+')) + tonumber(ARGV[5])
+  redis.call('PEXPIREAT', KEYS[5], expires)
+  return expires
+end
+
 -- Rebuilds and stores the card; returns it, or nil when the customer is gone.
 local function buildCard()
   local profile = redis.call('HGETALL', KEYS[1])
@@ -88,41 +126,86 @@ local function buildCard()
     end
   end
 
-  local open, recent = {}, {}
-  local ids = redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1)
-  for _, id in ipairs(ids) do
-    local hash = redis.call('HGETALL', ARGV[1] .. id)
-    if #hash > 0 then
-      local json = '{' .. table.concat(members(hash, { channels = 'list' }), ',') .. '}'
-      local closed = string.find(json, '"status":"closed"', 1, true)
-      local list = closed and recent or open
-      list[#list + 1] = json
-    end
-  end
-
-  local events = {}
+  local events, lengths = {}, {}
   local entries = redis.call('XREVRANGE', KEYS[4], '+', ARGV[4], 'COUNT', ARGV[3])
   for _, entry in ipairs(entries) do
-    local json = entry[2][2]
-    events[#events + 1] = '{"id":' .. quote(entry[1]) ..
-      (#json > 2 and (',' .. string.sub(json, 2)) or '}')
+    local json = eventJson(entry[1], entry[2][2])
+    events[#events + 1] = json
+    lengths[#lengths + 1] = #json
   end
 
-  local card = '{"customer":{' .. table.concat(customer, ',') ..
-    '},"identities":[' .. table.concat(identities, ',') ..
-    '],"conversations":{"open":[' .. table.concat(open, ',') ..
-    '],"recent":[' .. table.concat(recent, ',') ..
-    ']},"timeline":[' .. table.concat(events, ',') .. ']}'
-  -- Beside the card, each identity as a lookup by it shows it (matchedBy),
-  -- so a lookup reads all it needs with one HMGET.
+  local head = '{"customer":{' .. table.concat(customer, ',') ..
+    '},"identities":[' .. table.concat(identities, ',') .. '],'
+  local conversations = conversationsSection()
+  local timeline = table.concat(events, ',')
   redis.call('DEL', KEYS[5])
-  redis.call('HSET', KEYS[5], 'json', card, unpack(matchable))
+  redis.call('HSET', KEYS[5], 'head', head, 'conversations', conversations,
+    'timeline', timeline, 'lengths', table.concat(lengths, ','),
+    unpack(matchable))
   local oldest = entries[#entries]
   if oldest then
-    local expires = tonumber(string.match(oldest[1], '^%d+')) + tonumber(ARGV[5])
-    redis.call('HSET', KEYS[5], 'until', expires)
-    redis.call('PEXPIREAT', KEYS[5], expires)
+    redis.call('HSET', KEYS[5], 'until', expireWith(oldest[1]))
   end
-  return card
+  return head .. conversations .. '"timeline":[' .. timeline .. ']}'
+end
+
+-- After events were appended: added is a list of {stream id, event JSON},
+-- oldest first. Puts the newest ones in front of the card's timeline and
+-- keeps as many as the card shows; rebuilds the conversations section when
+-- the events moved a conversation on. A card that is missing or stale
+-- (nowMs past its until) is rebuilt whole instead.
+local function appendToCard(added, nowMs, conversationsMoved)
+  -- buildCard writes every section at once: with lengths, the rest is there.
+  local card = redis.call('HMGET', KEYS[5], 'timeline', 'lengths', 'until')
+  local timeline, lengths, expires = card[1], card[2], card[3]
+  if not timeline or not lengths
+    or (expires and tonumber(expires) <= nowMs) then
+    buildCard()
+    return
+  end
+
+  local shown = tonumber(ARGV[3])
+  local items, sizes = {}, {}
+  for i = #added, math.max(1, #added - shown + 1), -1 do
+    local json = eventJson(added[i][1], added[i][2])
+    items[#items + 1] = json
+    sizes[#sizes + 1] = #json
+  end
+  local oldestId = added[math.max(1, #added - shown + 1)][1]
+
+  -- The events kept from before: a prefix of the old timeline.
+  local kept, nextStart, lastStart = 0, 1, nil
+  for size in string.gmatch(lengths, '%d+') do
+    if #items + kept >= shown then
+      break
+    end
+    kept = kept + 1
+    lastStart = nextStart
+    nextStart = nextStart + tonumber(size) + 1
+    sizes[#sizes + 1] = size
+  end
+  if kept > 0 then
+    items[#items + 1] = string.sub(timeline, 1, nextStart - 2)
+    oldestId = string.match(timeline, '^{"id":"([^"]+)"', lastStart)
+  end
+
+  local expiresAt = expireWith(oldestId)
+  if conversationsMoved then
+    redis.call('HSET', KEYS[5], 'conversations', conversationsSection(),
+      'timeline', table.concat(items, ','), 'lengths', table.concat(sizes, ','),
+      'until', expiresAt)
+  else
+    redis.call('HSET', KEYS[5], 'timeline', table.concat(items, ','),
+      'lengths', table.concat(sizes, ','), 'until', expiresAt)
+  end
 end
 `;
+
+/** The card's JSON from its stored sections (see the prelude). */
+export function cardSections(
+  head: string,
+  conversations: string,
+  timeline: string,
+): string {
+  return `${head}${conversations}"timeline":[${timeline}]}`;
+}

@@ -34,11 +34,15 @@ if opening ~= '' then
     'createdAt', ARGV[7], 'updatedAt', ARGV[7])
   redis.call('ZADD', KEYS[3], ARGV[6], opening)
 end
-local ids = {}
+local ids, added = {}, {}
+local moved = opening ~= ''
 for i = 11, #ARGV, 3 do
-  ids[#ids + 1] = redis.call('XADD', KEYS[4], 'MINID', ARGV[4], '*', 'e', ARGV[i])
+  local id = redis.call('XADD', KEYS[4], 'MINID', ARGV[4], '*', 'e', ARGV[i])
+  ids[#ids + 1] = id
+  added[#added + 1] = { id, ARGV[i] }
   local channel, conversation = ARGV[i + 1], ARGV[i + 2]
   if conversation ~= '' then
+    moved = true
     local key = ARGV[1] .. conversation
     redis.call('HSET', key, 'updatedAt', ARGV[7])
     if channel ~= '' then
@@ -51,7 +55,7 @@ for i = 11, #ARGV, 3 do
     redis.call('ZADD', KEYS[3], ARGV[6], conversation)
   end
 end
-buildCard()
+appendToCard(added, tonumber(ARGV[6]), moved)
 return ids
 `;
 
@@ -90,18 +94,22 @@ return 1
 `;
 
 // KEYS: identity pointer. ARGV: the card key's prefix and suffix (around
-// the customer id), the identity field. A lookup by identity in one round
-// trip: [customer id, card, until, matchedBy], each false when missing, or
-// nil for a stranger. The card key is not declared, which a Cluster would
-// refuse: the store uses this script only on a standalone or Sentinel.
+// the customer id), then the card's fields to read. A lookup by identity in
+// one round trip: the customer id and the fields (each false when missing),
+// or nil for a stranger. The card key is not declared, which a Cluster
+// would refuse: the store uses this script only on a standalone or
+// Sentinel.
 const cardByIdentity = `
 local id = redis.call('GET', KEYS[1])
 if not id then
   return false
 end
-local card = redis.call('HMGET', ARGV[1] .. id .. ARGV[2],
-  'json', 'until', 'm:' .. ARGV[3])
-return { id, card[1] or false, card[2] or false, card[3] or false }
+local card = redis.call('HMGET', ARGV[1] .. id .. ARGV[2], unpack(ARGV, 3))
+local found = { id }
+for i = 1, #ARGV - 2 do
+  found[i + 1] = card[i] or false
+end
+return found
 `;
 
 // KEYS: identity pointer. ARGV: customer id. Deletes the pointer only while
@@ -139,11 +147,8 @@ declare module 'ioredis' {
       identity: string,
       cardPrefix: string,
       cardSuffix: string,
-      field: string,
-    ): Result<
-      [string, string | null, string | null, string | null] | null,
-      Context
-    >;
+      ...fields: string[]
+    ): Result<[string, ...(string | null)[]] | null, Context>;
   }
 }
 

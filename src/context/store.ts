@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { BridgelineError } from '../errors';
 import type { RedisClient } from '../redis/connect';
 import type { ContextCard } from './card';
+import { cardSections } from './card-lua';
 import {
   conversationInput,
   conversationPatch,
@@ -206,13 +207,13 @@ export class ContextStore {
     const found = await this.redis.blCardByIdentity(
       identity,
       ...cardKeyAround,
-      field,
+      ...cardFields(field),
     );
     if (found === null) {
       return undefined;
     }
-    const [customerId, card, until, matched] = found;
-    return this.readyCard(customerId, field, card, until, matched);
+    const [customerId, ...fields] = found;
+    return this.readyCard(customerId, field, fields);
   }
 
   async cardJsonById(
@@ -222,27 +223,36 @@ export class ContextStore {
     if (!customerIdPattern.test(customerId)) {
       return undefined;
     }
-    const [card = null, until = null, matched = null] = await this.redis.hmget(
+    const fields = await this.redis.hmget(
       keys.card(customerId),
-      'json',
-      'until',
-      `m:${matchedField}`,
+      ...cardFields(matchedField),
     );
-    return this.readyCard(customerId, matchedField, card, until, matched);
+    return this.readyCard(customerId, matchedField, fields);
   }
 
-  /** The card as read, or rebuilt when it is missing or past its `until`. */
+  /**
+   * The card from its fields as read (cardFields' order), or rebuilt when
+   * it is missing or past its `until`.
+   */
   private async readyCard(
     customerId: string,
     matchedField: string,
-    card: string | null,
-    until: string | null,
-    matched: string | null,
+    fields: (string | null)[],
   ): Promise<string | undefined> {
+    const [
+      head = null,
+      conversations = null,
+      timeline = null,
+      until = null,
+      matched = null,
+    ] = fields;
     const fresh =
-      card !== null && (until === null || Number(until) > this.now());
+      head !== null &&
+      conversations !== null &&
+      timeline !== null &&
+      (until === null || Number(until) > this.now());
     if (fresh) {
-      return withMatch(card, matched);
+      return withMatch(cardSections(head, conversations, timeline), matched);
     }
     if (!customerIdPattern.test(customerId)) {
       return undefined;
@@ -449,6 +459,11 @@ export class ContextStore {
       )
       .catch(scriptError);
   }
+}
+
+/** What a lookup reads of the card hash; see card-lua.ts. */
+function cardFields(matchedField: string): string[] {
+  return ['head', 'conversations', 'timeline', 'until', `m:${matchedField}`];
 }
 
 /** The card's key split around the customer id, for the lookup script. */

@@ -112,6 +112,41 @@ describe('the context card', () => {
     ).toEqual(['message 5', 'message 4', 'message 3']);
   });
 
+  it('shows after appends the card a rebuild from the stream shows', async () => {
+    const small = new ContextStore(own.redis.client, {
+      ...storeOptions,
+      card: { events: 3, conversations: 10 },
+    });
+    const { customer } = await aCustomer(small);
+    const chat = await small.openConversation(customer.id, {
+      subject: 'Délivery "late"',
+      channel: 'chat',
+    });
+    const message = (text: string, conversationId?: string) => ({
+      type: 'chat.message',
+      direction: 'inbound',
+      text,
+      ...(conversationId === undefined ? {} : { conversationId }),
+    });
+    const batches = [
+      [message('first')],
+      [message('quote " and \\ backslash', chat.id), message('line\nbreak')],
+      // More than the card shows, in one batch: only its newest three stay.
+      [1, 2, 3, 4].map((i) => message(`batch ${i} ✓`, chat.id)),
+      [message('after the batch')],
+    ];
+    for (const batch of batches) {
+      await small.appendEvents(customer.id, batch);
+      const appended = await small.cardJsonById(customer.id);
+      await small.refreshCard(customer.id);
+      expect(appended).toBe(await small.cardJsonById(customer.id));
+    }
+    const card = await small.cardById(customer.id);
+    expect(
+      card?.timeline.map((event) => 'text' in event && event.text),
+    ).toEqual(['after the batch', 'batch 4 ✓', 'batch 3 ✓']);
+  });
+
   it('lists conversations by last activity and splits off closed ones', async () => {
     const { customer } = await aCustomer(own.store);
     const billing = await own.store.openConversation(customer.id, {

@@ -69,6 +69,30 @@ describe('retention', () => {
     expect(card?.customer.id).toBe(customer.id);
   });
 
+  it('ages out the oldest event a card shows after appends moved it', async () => {
+    const clock = { now: Date.now() };
+    const store = new ContextStore(redis.client, {
+      ...storeOptions,
+      timelineMaxAgeMs: maxAge,
+      card: { events: 2, conversations: 10 },
+      now: () => clock.now,
+    });
+    const { customer } = await aCustomer(store);
+    const first = await store.appendEvent(customer.id, note('first'));
+    await redisClockPast(entryTimeMs(first.id));
+    const second = await store.appendEvent(customer.id, note('second'));
+    // Far enough apart that "second is stale" and "third is stale" are not
+    // the same instant.
+    await redisClockPast(entryTimeMs(second.id) + 10);
+    const third = await store.appendEvent(customer.id, note('third'));
+
+    // The card shows third and second; second is the first to go stale.
+    clock.now = entryTimeMs(second.id) + maxAge + 1;
+    const card = await store.cardById(customer.id);
+
+    expect(card?.timeline.map((event) => event.id)).toEqual([third.id]);
+  });
+
   it('trims on write, so an active timeline never outgrows the window', async () => {
     const clock = { now: Date.now() };
     const store = storeAt(clock);
