@@ -123,6 +123,26 @@ async function measurePhases(
   });
   emit({ ...baseline.line, connections });
 
+  // The floor the webhook's fixed-rate latencies stand on: the same open
+  // loop and client against the bare route.
+  run.logger.info({ offeredRate }, 'bare route at a fixed rate');
+  const floor = await phase(run, 'bare_route.fixed_rate', {
+    ...common,
+    origin: origins.bare,
+    check: 'verbs',
+    load: {
+      kind: 'fixed',
+      rate: offeredRate,
+      connections: plan.fixedRateConnections,
+    },
+    unique: false,
+  });
+  emit({
+    ...floor.line,
+    offered_rate: offeredRate,
+    connections: plan.fixedRateConnections,
+  });
+
   run.logger.info({ connections }, 'call webhook flat out');
   const fullSpeed = await phase(run, 'jambonz_call.full_speed', {
     ...common,
