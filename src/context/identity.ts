@@ -52,6 +52,37 @@ export function normalizePhone(
   return phone.number;
 }
 
+/**
+ * normalizePhone, remembering the last few thousand numbers: a call's number
+ * is normalised again and again (at the SIP edge, by each webhook, for the
+ * callback line), and the full metadata's check costs about 10 us. The
+ * oldest goes first; refusals are not kept, so each is checked again.
+ */
+export class PhoneNormalizer {
+  private readonly recent = new Map<string, string>();
+
+  constructor(
+    private readonly region: CountryCode,
+    private readonly kept = 4096,
+  ) {}
+
+  normalize(raw: string, field?: string): string {
+    const known = this.recent.get(raw);
+    if (known !== undefined) {
+      return known;
+    }
+    const e164 = normalizePhone(raw, this.region, field);
+    if (this.recent.size >= this.kept) {
+      const oldest = this.recent.keys().next();
+      if (oldest.done !== true) {
+        this.recent.delete(oldest.value);
+      }
+    }
+    this.recent.set(raw, e164);
+    return e164;
+  }
+}
+
 // Deliberately plain: one @, a dot in the domain, no spaces. Mail servers
 // decide the rest; we only need a stable key for a person.
 const emailShape = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;

@@ -24,6 +24,7 @@ import {
   isStronger,
   normalizeIdentity,
   parseIdentityField,
+  PhoneNormalizer,
   type IdentityLink,
   type IdentityRef,
 } from './identity';
@@ -60,17 +61,25 @@ export interface ContextStoreOptions {
  */
 export class ContextStore {
   private readonly now: () => number;
+  private readonly phones: PhoneNormalizer;
 
   constructor(
     readonly redis: RedisClient,
     private readonly options: ContextStoreOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.phones = new PhoneNormalizer(options.phoneDefaultRegion);
     defineScripts(redis);
   }
 
-  normalizeIdentity(kind: IdentityKind, raw: string, field?: string) {
-    return normalizeIdentity(kind, raw, this.options.phoneDefaultRegion, field);
+  normalizeIdentity(
+    kind: IdentityKind,
+    raw: string,
+    field?: string,
+  ): IdentityRef {
+    return kind === 'phone'
+      ? { kind, value: this.phones.normalize(raw, field) }
+      : normalizeIdentity(kind, raw, this.options.phoneDefaultRegion, field);
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   normalizeEmail,
   normalizeIdentity,
   normalizePhone,
+  PhoneNormalizer,
 } from '../../src/context/identity';
 import { BridgelineError } from '../../src/errors';
 
@@ -49,6 +50,37 @@ describe('identity normalisation', () => {
     it('refuses absurdly long input before parsing it', () => {
       const error = errorOf(() => normalizePhone('1'.repeat(1000), 'US'));
       expect(error.code).toBe('BL_ERR_INVALID_PHONE');
+    });
+  });
+
+  describe('phone numbers remembered', () => {
+    it('answers as normalizePhone does, on repeats and past its size', () => {
+      const phones = new PhoneNormalizer('US', 2);
+      const raws = [
+        '(415) 555-0100',
+        '+44 20 7946 0000',
+        '(415) 555-0100',
+        '212 555 0199',
+        '+44 20 7946 0000',
+        '(415) 555-0100',
+      ];
+      expect(raws.map((raw) => phones.normalize(raw))).toEqual(
+        raws.map((raw) => normalizePhone(raw, 'US')),
+      );
+    });
+
+    it('refuses a bad number every time, naming the field', () => {
+      const phones = new PhoneNormalizer('US');
+      for (let i = 0; i < 2; i++) {
+        const error = errorOf(() => phones.normalize('12345', 'from'));
+        expect(error.code).toBe('BL_ERR_INVALID_PHONE');
+        expect(error.field).toBe('from');
+      }
+    });
+
+    it('reads national numbers in its own region', () => {
+      const london = new PhoneNormalizer('GB');
+      expect(london.normalize('020 7946 0000')).toBe('+442079460000');
     });
   });
 
