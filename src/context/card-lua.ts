@@ -209,3 +209,9 @@ export function cardSections(
 ): string {
   return `${head}${conversations}"timeline":[${timeline}]}`;
 }
+
+/** The card without its timeline, from the sections before it. */
+export function callerSections(head: string, conversations: string): string {
+  // The conversations section ends with the comma the timeline follows.
+  return `${head}${conversations.slice(0, -1)}}`;
+}

@@ -17,3 +17,10 @@ export interface ContextCard {
   /** The latest events across all channels, newest first. */
   timeline: TimelineEntry[];
 }
+
+/**
+ * The card without its timeline: what routing a call reads (the SIP edge,
+ * the IVR, a handoff or callback it offers), leaving most of the card's
+ * bytes in Redis. A whole card serves wherever this one does.
+ */
+export type CallerCard = Omit<ContextCard, 'timeline'>;

@@ -2,8 +2,8 @@ import { Cluster } from 'ioredis';
 import type { CountryCode } from 'libphonenumber-js';
 import { BridgelineError } from '../errors';
 import type { RedisClient } from '../redis/connect';
-import type { ContextCard } from './card';
-import { cardSections } from './card-lua';
+import type { CallerCard, ContextCard } from './card';
+import { callerSections, cardSections } from './card-lua';
 import {
   conversationInput,
   conversationPatch,
@@ -198,70 +198,93 @@ export class ContextStore {
   }
 
   /**
+   * The card without its timeline, for routing a call: the SIP edge and the
+   * IVR read the customer, identities and conversations, and leave the
+   * timeline (most of the card's bytes) in Redis.
+   */
+  async callerCardByIdentity(
+    ref: IdentityRef,
+  ): Promise<CallerCard | undefined> {
+    const json = await this.cardJsonByIdentity(ref, 'caller');
+    return json === undefined ? undefined : (JSON.parse(json) as CallerCard);
+  }
+
+  async callerCardById(customerId: string): Promise<CallerCard | undefined> {
+    const json = await this.cardJsonById(customerId, '', 'caller');
+    return json === undefined ? undefined : (JSON.parse(json) as CallerCard);
+  }
+
+  /**
    * The card as the JSON Redis keeps ready: what the HTTP API and a
    * screen-pop send on as it is, with no parse and no re-serialising. On a
    * standalone or Sentinel server, one script reads the identity and the
    * card: one round trip. A Cluster keeps the identity in another slot, so
    * there it is a GET, then the card's HMGET.
    */
-  async cardJsonByIdentity(ref: IdentityRef): Promise<string | undefined> {
+  async cardJsonByIdentity(
+    ref: IdentityRef,
+    shape: CardShape = 'whole',
+  ): Promise<string | undefined> {
     const identity = keys.identity(ref.kind, ref.value);
     const field = identityField(ref);
     if (this.redis instanceof Cluster) {
       const customerId = await this.redis.get(identity);
       return customerId === null
         ? undefined
-        : this.cardJsonById(customerId, field);
+        : this.cardJsonById(customerId, field, shape);
     }
     const found = await this.redis.blCardByIdentity(
       identity,
       ...cardKeyAround,
-      ...cardFields(field),
+      ...cardFields(field, shape),
     );
     if (found === null) {
       return undefined;
     }
     const [customerId, ...fields] = found;
-    return this.readyCard(customerId, field, fields);
+    return this.readyCard(customerId, field, fields, shape);
   }
 
   async cardJsonById(
     customerId: string,
     matchedField = '',
+    shape: CardShape = 'whole',
   ): Promise<string | undefined> {
     if (!customerIdPattern.test(customerId)) {
       return undefined;
     }
     const fields = await this.redis.hmget(
       keys.card(customerId),
-      ...cardFields(matchedField),
+      ...cardFields(matchedField, shape),
     );
-    return this.readyCard(customerId, matchedField, fields);
+    return this.readyCard(customerId, matchedField, fields, shape);
   }
 
   /**
    * The card from its fields as read (cardFields' order), or rebuilt when
-   * it is missing or past its `until`.
+   * it is missing or past its `until`; a rebuilt one is whole.
    */
   private async readyCard(
     customerId: string,
     matchedField: string,
     fields: (string | null)[],
+    shape: CardShape,
   ): Promise<string | undefined> {
-    const [
-      head = null,
-      conversations = null,
-      timeline = null,
-      until = null,
-      matched = null,
-    ] = fields;
+    const [head = null, conversations = null] = fields;
+    const rest = fields.slice(2);
+    const timeline = shape === 'whole' ? (rest.shift() ?? null) : '';
+    const [until = null, matched = null] = rest;
     const fresh =
       head !== null &&
       conversations !== null &&
       timeline !== null &&
       (until === null || Number(until) > this.now());
     if (fresh) {
-      return withMatch(cardSections(head, conversations, timeline), matched);
+      const json =
+        shape === 'whole'
+          ? cardSections(head, conversations, timeline)
+          : callerSections(head, conversations);
+      return withMatch(json, matched);
     }
     if (!customerIdPattern.test(customerId)) {
       return undefined;
@@ -470,9 +493,16 @@ export class ContextStore {
   }
 }
 
+/** The whole card, or the caller's: the card without its timeline. */
+type CardShape = 'whole' | 'caller';
+
 /** What a lookup reads of the card hash; see card-lua.ts. */
-function cardFields(matchedField: string): string[] {
-  return ['head', 'conversations', 'timeline', 'until', `m:${matchedField}`];
+function cardFields(matchedField: string, shape: CardShape): string[] {
+  const sections =
+    shape === 'whole'
+      ? ['head', 'conversations', 'timeline']
+      : ['head', 'conversations'];
+  return [...sections, 'until', `m:${matchedField}`];
 }
 
 /** The card's key split around the customer id, for the lookup script. */

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Result } from 'ioredis';
 import { z } from 'zod';
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import {
   conversationIdPattern,
   customerIdPattern,
@@ -330,7 +330,7 @@ export class CallbackService implements CallbackRequests {
   }
 
   private refusal(
-    card: ContextCard,
+    card: CallerCard,
     phone: string | undefined,
   ): CallbackReceipt | undefined {
     if (!this.options.dialer) {
@@ -375,7 +375,7 @@ export type CallbackStatus =
  * self-claimed number (typed into a chat form) is never called unasked:
  * anyone can type a stranger's number.
  */
-export function bestPhone(card: ContextCard): string | undefined {
+export function bestPhone(card: CallerCard): string | undefined {
   const rank = { otp: 2, carrier: 1, self_claimed: 0 } as const;
   const [best] = card.identities
     .filter((identity) => identity.kind === 'phone' && identity.verified)

@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import type { ContextStore } from '../context/store';
 import type { Journeys } from '../channels/journeys';
@@ -62,7 +62,7 @@ export class Handoffs {
    * (no number, opted out, over the hourly limit).
    */
   private async send(
-    card: ContextCard,
+    card: CallerCard,
     conversationId: string,
     caller: EffectCaller,
     channel: HandoffChannel,
@@ -102,7 +102,7 @@ export class Handoffs {
    */
   private async customerOf(
     caller: EffectCaller,
-  ): Promise<{ card: ContextCard; conversationId: string } | undefined> {
+  ): Promise<{ card: CallerCard; conversationId: string } | undefined> {
     const { store, journeys } = this.options;
     const card =
       caller.customerId !== undefined
@@ -155,7 +155,7 @@ export class Handoffs {
  * someone else's address into a chat form.
  */
 function bestIdentity(
-  card: ContextCard,
+  card: CallerCard,
   kind: 'phone' | 'email',
 ): string | undefined {
   const rank = { otp: 2, carrier: 1, self_claimed: 0 } as const;

@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { Conversation } from '../context/conversations';
 import type { Condition } from './flow';
 
@@ -8,7 +8,7 @@ import type { Condition } from './flow';
  */
 
 export interface ConditionFacts {
-  card: ContextCard | undefined;
+  card: CallerCard | undefined;
   vars: Record<string, string>;
   now: Date;
   /**
@@ -27,7 +27,7 @@ const hourMs = 60 * 60 * 1000;
  * unfinished business for the caller.
  */
 export function otherOpenConversations(
-  card: ContextCard | undefined,
+  card: CallerCard | undefined,
   ownConversationId: string | undefined,
 ): Conversation[] {
   if (!card) {

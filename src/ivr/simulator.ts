@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import { newCallState, stepThrough } from './engine';
 import type { Flow } from './flow';
@@ -33,7 +33,7 @@ export interface SimOptions {
   /** The caller's number, as the webhook would see it; shown, not used. */
   from?: string;
   /** The caller's context card; none for an unknown caller. */
-  card?: ContextCard;
+  card?: CallerCard;
   /** The conversation the call belongs to, if the webhook opened one. */
   conversationId?: string;
   now: Date;

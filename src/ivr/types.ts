@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import type { Flow } from './flow';
 
@@ -163,7 +163,7 @@ export interface StepContext {
    * The engine never does I/O, so the caller has them at hand.
    */
   flows: (flowId: string, version?: number) => PublishedFlow | undefined;
-  card: ContextCard | undefined;
+  card: CallerCard | undefined;
   now: Date;
   /** Numbers and SIP URIs a transfer node may dial. */
   transferAllowlist: readonly string[];

@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import type { ContextStore, PreparedConversation } from '../context/store';
 import { newCallState } from '../ivr/engine';
@@ -165,7 +165,7 @@ export class CallService {
     // Independent lookups, sent together: one round trip.
     const [card, live] = placed
       ? await Promise.all([
-          store.cardById(placed.customerId),
+          store.callerCardById(placed.customerId),
           flows.liveFlow(placed.flowId),
         ])
       : await Promise.all([
@@ -277,7 +277,7 @@ export class CallService {
     }
     const { customerId } = state;
     const [card, input] = await Promise.all([
-      customerId === undefined ? undefined : store.cardById(customerId),
+      customerId === undefined ? undefined : store.callerCardById(customerId),
       inputOf(flow, state),
     ]);
     if (!input) {
@@ -314,7 +314,7 @@ export class CallService {
    * with the call's first events, in one write and one card rebuild.
    */
   private conversationFor(
-    card: ContextCard,
+    card: CallerCard,
     named: string | undefined,
   ): { id: string; opening?: PreparedConversation } {
     const continued = continuedConversation(card, named, this.steps.now());

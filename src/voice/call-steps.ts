@@ -1,6 +1,6 @@
 import type { BaseLogger } from 'pino';
 import jambonz from '@jambonz/node-client';
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { EventInput } from '../context/events';
 import { APOLOGY, joinSteps } from '../ivr/engine';
 import type { Flow } from '../ivr/flow';
@@ -69,7 +69,7 @@ export class CallSteps {
     flow: Flow,
     state: CallState,
     input: StepInput,
-    card: ContextCard | undefined,
+    card: CallerCard | undefined,
     log: CallLog,
     flush: (events: EventInput[], state: CallState) => Promise<void> = () =>
       Promise.resolve(),

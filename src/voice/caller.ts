@@ -1,4 +1,4 @@
-import type { ContextCard } from '../context/card';
+import type { CallerCard } from '../context/card';
 import type { Conversation } from '../context/conversations';
 import { conversationIdPattern, customerIdPattern } from '../context/keys';
 import type { ContextStore } from '../context/store';
@@ -47,12 +47,12 @@ export async function identifyCaller(
   payload: CallPayload,
   trustSipHeaders: boolean,
   log: CallLog,
-): Promise<ContextCard | undefined> {
+): Promise<CallerCard | undefined> {
   const named = trustSipHeaders
     ? sipHeader(payload, customerHeader)
     : undefined;
   if (named !== undefined && customerIdPattern.test(named)) {
-    const card = await store.cardById(named);
+    const card = await store.callerCardById(named);
     if (card) {
       return card;
     }
@@ -66,7 +66,7 @@ export async function identifyCaller(
     log.debug({ from: maskPhone(payload.from) }, 'caller number unusable');
     return undefined;
   }
-  return store.cardByIdentity({ kind: 'phone', value: phone });
+  return store.callerCardByIdentity({ kind: 'phone', value: phone });
 }
 
 /**
@@ -75,7 +75,7 @@ export async function identifyCaller(
  * the phone within the last hour (a dropped call called back).
  */
 export function continuedConversation(
-  card: ContextCard,
+  card: CallerCard,
   named: string | undefined,
   now: Date,
 ): Conversation | undefined {

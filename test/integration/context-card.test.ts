@@ -189,6 +189,33 @@ describe('the context card', () => {
     expect(sent).toEqual(['evalsha']);
   });
 
+  it('reads the caller card, the whole card less its timeline, in one command', async () => {
+    const { customer, phone } = await aCustomer(own.store);
+    await own.store.appendEvent(customer.id, {
+      type: 'sms.message',
+      direction: 'inbound',
+      text: 'Is my order on its way?',
+    });
+    const ref = own.store.normalizeIdentity('phone', phone);
+    const whole = await own.store.cardByIdentity(ref);
+    await own.store.callerCardByIdentity(ref); // loads the script once
+
+    let caller: unknown;
+    const sent = await commandsSentDuring(async () => {
+      caller = await own.store.callerCardByIdentity(ref);
+    });
+
+    expect(whole?.timeline).toHaveLength(1);
+    const routed = {
+      customer: whole?.customer,
+      identities: whole?.identities,
+      conversations: whole?.conversations,
+    };
+    expect(caller).toStrictEqual({ ...routed, matchedBy: whole?.matchedBy });
+    expect(sent).toEqual(['evalsha']);
+    expect(await own.store.callerCardById(customer.id)).toStrictEqual(routed);
+  });
+
   it('finds nobody for an unknown identity or id', async () => {
     expect(
       await own.store.cardByIdentity({ kind: 'phone', value: '+14155559999' }),

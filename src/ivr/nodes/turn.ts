@@ -1,4 +1,4 @@
-import type { ContextCard } from '../../context/card';
+import type { CallerCard } from '../../context/card';
 import type { EventInput } from '../../context/events';
 import { otherOpenConversations, type ConditionFacts } from '../conditions';
 import type { Flow } from '../flow';
@@ -181,7 +181,7 @@ export class Turn {
 
 /** What a prompt may say about the caller, from their context card. */
 function templateFacts(
-  card: ContextCard | undefined,
+  card: CallerCard | undefined,
   ownConversationId: string | undefined,
 ): TemplateValues['fixed'] {
   if (!card) {

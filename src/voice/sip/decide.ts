@@ -1,4 +1,4 @@
-import type { ContextCard } from '../../context/card';
+import type { CallerCard } from '../../context/card';
 import type { Conversation } from '../../context/conversations';
 import { conversationHeader, customerHeader } from '../caller';
 import type { RejectAction } from './settings';
@@ -37,7 +37,7 @@ export interface RoutingFacts {
   callerNumber: string | undefined;
   userAgent: string | undefined;
   /** Absent for unknown callers and lookups past the time budget. */
-  card: ContextCard | undefined;
+  card: CallerCard | undefined;
   agent: AgentReach | undefined;
 }
 
@@ -101,7 +101,7 @@ export function decideRoute(
  * The agent a known caller belongs with: the one on their most recently
  * updated open conversation, else the customer's preferred agent.
  */
-export function candidateAgent(card: ContextCard): string | undefined {
+export function candidateAgent(card: CallerCard): string | undefined {
   const withAgent = latestOpen(card).find(
     (conversation) => conversation.agentId !== undefined,
   );
@@ -110,7 +110,7 @@ export function candidateAgent(card: ContextCard): string | undefined {
 
 /** X-Bridgeline-Customer and -Conversation, as the IVR's webhook reads them. */
 export function contextHeaders(
-  card: ContextCard | undefined,
+  card: CallerCard | undefined,
 ): Record<string, string> {
   if (card === undefined) {
     return {};
@@ -125,7 +125,7 @@ export function contextHeaders(
   return headers;
 }
 
-function latestOpen(card: ContextCard): Conversation[] {
+function latestOpen(card: CallerCard): Conversation[] {
   return [...card.conversations.open].sort((a, b) =>
     b.updatedAt.localeCompare(a.updatedAt),
   );

@@ -1,4 +1,4 @@
-import type { ContextCard } from '../../context/card';
+import type { CallerCard } from '../../context/card';
 import type { ContextStore } from '../../context/store';
 import type { Logger } from '../../log';
 import type { SipRequest, SipResponse, Srf } from '../../types/drachtio-srf';
@@ -93,11 +93,11 @@ async function decide(
 
   const deadline = performance.now() + deps.lookupBudgetMs;
   const remaining = () => deadline - performance.now();
-  let card: ContextCard | undefined;
+  let card: CallerCard | undefined;
   let agent: AgentReach | undefined;
   if (callerNumber !== undefined) {
     const found = await withinBudget(
-      deps.store.cardByIdentity({ kind: 'phone', value: callerNumber }),
+      deps.store.callerCardByIdentity({ kind: 'phone', value: callerNumber }),
       remaining(),
     );
     card = found.ok ? found.value : undefined;
