@@ -116,11 +116,11 @@ export function contextHeaders(
     return {};
   }
   const headers: Record<string, string> = {
-    [headerName(customerHeader)]: card.customer.id,
+    [customerHeaderName]: card.customer.id,
   };
   const conversation = latestOpen(card)[0];
   if (conversation !== undefined) {
-    headers[headerName(conversationHeader)] = conversation.id;
+    headers[conversationHeaderName] = conversation.id;
   }
   return headers;
 }
@@ -139,6 +139,8 @@ function headerName(lower: string): string {
     (_m, dash: string, letter: string) => `${dash}${letter.toUpperCase()}`,
   );
 }
+const customerHeaderName = headerName(customerHeader);
+const conversationHeaderName = headerName(conversationHeader);
 
 /**
  * The Contact of a 302 for a decision: RFC 3261 §19.1.1 lets a URI carry
