@@ -8,6 +8,7 @@ import { ContextStore } from '../../src/context/store';
 import { createRedisClient, waitForReady } from '../../src/redis/connect';
 import { EmbeddedRedis } from '../../src/redis/embedded';
 import type { Logger } from '../../src/log';
+import { calibrate } from './calibrate';
 import { round } from './load';
 import { measureLookups, type LookupPlan, type Seeded } from './measure';
 import { info, probe, settleAof, usedMemory } from './observe';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     }
     client = connected;
     await waitForReady(client);
+    emit(await machineLine('machine.before'));
     await Promise.race([
       bench(
         client,
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
       ),
       stopped,
     ]);
+    emit(await machineLine('machine.after'));
   } finally {
     clearTimeout(watchdog);
     client?.disconnect();
@@ -272,6 +275,17 @@ async function seed(
   return {
     ids: customers.map((customer) => customer.id),
     phones: customers.map((customer) => customer.phone),
+  };
+}
+
+/** A calibration in the lines' common shape; it measures no operation. */
+async function machineLine(name: string) {
+  return {
+    name,
+    ops_per_s: null,
+    p50_ms: null,
+    p99_ms: null,
+    ...(await calibrate()),
   };
 }
 
