@@ -1,12 +1,15 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
 import { round } from './load';
 
 /**
  * How fast this machine is right now, apart from bridgeline: a fixed piece
- * of arithmetic on one core and round trips over loopback TCP. The machines
- * the bench runs on are shared; at times both run at half their usual
- * speed with no other process in sight. A run whose calibration lines are
- * slow is a slow machine's run, whatever bridgeline's own lines say.
+ * of arithmetic on one core and round trips to another process over
+ * loopback TCP. The machines the bench runs on are shared; at times they
+ * run at half their usual speed with no other process in sight. A run
+ * whose calibration lines are slow is a slow machine's run, whatever
+ * bridgeline's own lines say.
  */
 export async function calibrate(): Promise<{
   cpu_loop_ms: number;
@@ -25,16 +28,31 @@ function cpuLoopMs(): number {
   return round(performance.now() - start + (x < 0 ? 1 : 0), 0);
 }
 
-/** One byte echoed back and forth, one at a time, 20,000 times. */
+// An echo server in a process of its own, as Redis and the peers are: a
+// round trip between two processes pays the wake-up of the other one, which
+// is what slows down when the machine does.
+const echoServer = `
+const net = require('node:net');
+const server = net.createServer((socket) => {
+  socket.setNoDelay(true);
+  socket.on('data', (data) => socket.write(data));
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(String(server.address().port) + '\\n');
+});
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+`;
+
+/** One byte echoed by another process, one at a time, 20,000 times. */
 async function loopbackRttUs(): Promise<number> {
   const trips = 20_000;
-  const server = net.createServer((socket) => {
-    socket.setNoDelay(true);
-    socket.on('data', (data) => socket.write(data));
+  const child = spawn(process.execPath, ['-e', echoServer], {
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
   try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const port = Number(line.toString().trim());
     return await new Promise<number>((resolve, reject) => {
       const client = net.connect(port, '127.0.0.1');
       client.setNoDelay(true);
@@ -56,6 +74,6 @@ async function loopbackRttUs(): Promise<number> {
       client.once('error', reject);
     });
   } finally {
-    server.close();
+    child.stdin.end();
   }
 }
