@@ -163,6 +163,13 @@ local function appendToCard(added, nowMs, conversationsMoved)
     buildCard()
     return
   end
+  if #added == 0 then
+    -- Only a conversation opened: the timeline stays as it is.
+    if conversationsMoved then
+      redis.call('HSET', KEYS[5], 'conversations', conversationsSection())
+    end
+    return
+  end
 
   local shown = tonumber(ARGV[3])
   local items, sizes = {}, {}

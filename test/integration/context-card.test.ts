@@ -130,13 +130,22 @@ describe('the context card', () => {
     });
     const batches = [
       [message('first')],
+      [],
       [message('quote " and \\ backslash', chat.id), message('line\nbreak')],
       // More than the card shows, in one batch: only its newest three stay.
       [1, 2, 3, 4].map((i) => message(`batch ${i} ✓`, chat.id)),
       [message('after the batch')],
     ];
-    for (const batch of batches) {
-      await small.appendEvents(customer.id, batch);
+    const opening = small.prepareConversation({
+      subject: 'Opened alone',
+      channel: 'sms',
+    });
+    const appends = [
+      ...batches.map((batch) => () => small.appendEvents(customer.id, batch)),
+      () => small.appendEvents(customer.id, [], { opening }),
+    ];
+    for (const append of appends) {
+      await append();
       const appended = await small.cardJsonById(customer.id);
       await small.refreshCard(customer.id);
       expect(appended).toBe(await small.cardJsonById(customer.id));
