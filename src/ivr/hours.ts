@@ -38,8 +38,28 @@ function formatFor(timezone: string): Intl.DateTimeFormat {
   return format;
 }
 
+// Every zone's offset from UTC is whole minutes today, so the wall clock
+// read to the minute holds for a whole UTC minute: calls in the same minute
+// reuse it (formatToParts was the hours node's whole cost). One entry per
+// zone that formatFor knows.
+const lastRead = new Map<string, { minute: number; time: LocalTime }>();
+const minuteMs = 60_000;
+
 /** The wall-clock time in `timezone`, or undefined for an unknown zone. */
 export function localTime(now: Date, timezone: string): LocalTime | undefined {
+  const minute = Math.floor(now.getTime() / minuteMs);
+  const last = lastRead.get(timezone);
+  if (last?.minute === minute) {
+    return last.time;
+  }
+  const time = readLocalTime(now, timezone);
+  if (time) {
+    lastRead.set(timezone, { minute, time });
+  }
+  return time;
+}
+
+function readLocalTime(now: Date, timezone: string): LocalTime | undefined {
   let parts: Intl.DateTimeFormatPart[];
   try {
     parts = formatFor(timezone).formatToParts(now);

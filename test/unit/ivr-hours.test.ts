@@ -83,4 +83,19 @@ describe('unit: IVR business hours', () => {
       expect(isOpen(tokyo, at('2026-12-07T00:00:00Z'))).toBe(true);
     });
   });
+
+  describe('when calls come in one after another', () => {
+    it('reads each instant to the minute, in any order and zone', () => {
+      const seen = [
+        ['2026-12-07T16:59:00-05:00', 'America/New_York', 16 * 60 + 59],
+        ['2026-12-07T16:59:59.999-05:00', 'America/New_York', 16 * 60 + 59],
+        ['2026-12-07T17:00:00-05:00', 'America/New_York', 17 * 60],
+        ['2026-12-07T17:00:00-05:00', 'Asia/Kolkata', 3 * 60 + 30],
+        ['2026-12-07T16:59:30-05:00', 'America/New_York', 16 * 60 + 59],
+      ] as const;
+      for (const [iso, zone, minutes] of seen) {
+        expect(localTime(at(iso), zone)?.minutes).toBe(minutes);
+      }
+    });
+  });
 });
