@@ -82,13 +82,32 @@ function versionKey(flowId: string, version: number): string {
 function subflowIds(flows: PublishedFlow[], asked: Set<string>): string[] {
   const ids = new Set<string>();
   for (const { flow } of flows) {
-    for (const node of Object.values(flow.nodes)) {
-      if (node.type === 'subflow' && !asked.has(node.flow)) {
-        ids.add(node.flow);
+    for (const id of subflowsOf(flow)) {
+      if (!asked.has(id)) {
+        ids.add(id);
       }
     }
   }
   return [...ids];
+}
+
+// A published flow never changes, and every step of every call asks which
+// flows it calls: the answer is kept with the parsed flow.
+const subflowsByFlow = new WeakMap<Flow, readonly string[]>();
+
+function subflowsOf(flow: Flow): readonly string[] {
+  let ids = subflowsByFlow.get(flow);
+  if (!ids) {
+    const found = new Set<string>();
+    for (const node of Object.values(flow.nodes)) {
+      if (node.type === 'subflow') {
+        found.add(node.flow);
+      }
+    }
+    ids = [...found];
+    subflowsByFlow.set(flow, ids);
+  }
+  return ids;
 }
 
 /**
