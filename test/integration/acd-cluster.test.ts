@@ -1,6 +1,5 @@
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { Acd } from '../../src/agents/acd';
-import { createRedisClient, waitForReady } from '../../src/redis/connect';
 import { sipKeys } from '../../src/voice/sip/keys';
 import {
   aContact,
@@ -11,6 +10,7 @@ import {
 import {
   allKeys,
   silentLogger,
+  connectToCluster,
   startTestCluster,
   type TestRedis,
 } from '../support/redis';
@@ -27,16 +27,7 @@ let cluster: Cluster;
 
 beforeAll(async () => {
   node = await startTestCluster();
-  const client = createRedisClient({
-    mode: 'cluster',
-    nodes: [{ host: '127.0.0.1', port: node.server.port }],
-    tls: false,
-  });
-  if (!(client instanceof Cluster)) {
-    throw new Error('expected a Cluster client');
-  }
-  cluster = client;
-  await waitForReady(cluster);
+  cluster = await connectToCluster(node);
 });
 
 afterAll(async () => {

@@ -1,9 +1,12 @@
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { keys } from '../../src/context/keys';
 import { ContextStore } from '../../src/context/store';
-import { createRedisClient, waitForReady } from '../../src/redis/connect';
 import { aCustomer, storeOptions } from '../support/factories';
-import { startTestCluster, type TestRedis } from '../support/redis';
+import {
+  connectToCluster,
+  startTestCluster,
+  type TestRedis,
+} from '../support/redis';
 
 /**
  * A one-node Redis Cluster holding all 16384 slots: small, but a real
@@ -15,16 +18,7 @@ let store: ContextStore;
 
 beforeAll(async () => {
   node = await startTestCluster();
-  const client = createRedisClient({
-    mode: 'cluster',
-    nodes: [{ host: '127.0.0.1', port: node.server.port }],
-    tls: false,
-  });
-  if (!(client instanceof Cluster)) {
-    throw new Error('expected a Cluster client');
-  }
-  cluster = client;
-  await waitForReady(cluster);
+  cluster = await connectToCluster(node);
   store = new ContextStore(cluster, storeOptions);
 });
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import {
   ContextStore,
   type ContextStoreOptions,
 } from '../../src/context/store';
 import { EmbeddedRedis } from '../../src/redis/embedded';
-import { waitForReady } from '../../src/redis/connect';
+import { createRedisClient, waitForReady } from '../../src/redis/connect';
 import { storeOptions } from './factories';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -109,4 +109,18 @@ export async function startTestCluster(): Promise<TestRedis> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return node;
+}
+
+/** The app's own Cluster client on a node from startTestCluster, ready. */
+export async function connectToCluster(node: TestRedis): Promise<Cluster> {
+  const client = createRedisClient({
+    mode: 'cluster',
+    nodes: [{ host: '127.0.0.1', port: node.server.port }],
+    tls: false,
+  });
+  if (!(client instanceof Cluster)) {
+    throw new Error('expected a Cluster client');
+  }
+  await waitForReady(client);
+  return client;
 }
