@@ -1,9 +1,8 @@
-import { Cluster } from 'ioredis';
 import type { CountryCode } from 'libphonenumber-js';
 import { BridgelineError } from '../errors';
 import type { RedisClient } from '../redis/connect';
 import type { CallerCard, ContextCard } from './card';
-import { callerSections, cardSections } from './card-lua';
+import { CardReader, type CardShape } from './card-reads';
 import {
   conversationInput,
   conversationPatch,
@@ -62,6 +61,7 @@ export interface ContextStoreOptions {
 export class ContextStore {
   private readonly now: () => number;
   private readonly phones: PhoneNormalizer;
+  private readonly cards: CardReader;
 
   constructor(
     readonly redis: RedisClient,
@@ -69,6 +69,13 @@ export class ContextStore {
   ) {
     this.now = options.now ?? Date.now;
     this.phones = new PhoneNormalizer(options.phoneDefaultRegion);
+    this.cards = new CardReader(redis, this.now, (customerId, matchedField) =>
+      redis.blBuildCard(
+        ...this.cardKeys(customerId),
+        ...this.cardArgs(customerId),
+        matchedField,
+      ),
+    );
     defineScripts(redis);
   }
 
@@ -214,87 +221,20 @@ export class ContextStore {
     return json === undefined ? undefined : (JSON.parse(json) as CallerCard);
   }
 
-  /**
-   * The card as the JSON Redis keeps ready: what the HTTP API and a
-   * screen-pop send on as it is, with no parse and no re-serialising. On a
-   * standalone or Sentinel server, one script reads the identity and the
-   * card: one round trip. A Cluster keeps the identity in another slot, so
-   * there it is a GET, then the card's HMGET.
-   */
-  async cardJsonByIdentity(
+  /** The card as the JSON Redis keeps ready; see card-reads.ts. */
+  cardJsonByIdentity(
     ref: IdentityRef,
     shape: CardShape = 'whole',
   ): Promise<string | undefined> {
-    const identity = keys.identity(ref.kind, ref.value);
-    const field = identityField(ref);
-    if (this.redis instanceof Cluster) {
-      const customerId = await this.redis.get(identity);
-      return customerId === null
-        ? undefined
-        : this.cardJsonById(customerId, field, shape);
-    }
-    const found = await this.redis.blCardByIdentity(
-      identity,
-      ...cardKeyAround,
-      ...cardFields(field, shape),
-    );
-    if (found === null) {
-      return undefined;
-    }
-    const [customerId, ...fields] = found;
-    return this.readyCard(customerId, field, fields, shape);
+    return this.cards.byIdentity(ref, shape);
   }
 
-  async cardJsonById(
+  cardJsonById(
     customerId: string,
     matchedField = '',
     shape: CardShape = 'whole',
   ): Promise<string | undefined> {
-    if (!customerIdPattern.test(customerId)) {
-      return undefined;
-    }
-    const fields = await this.redis.hmget(
-      keys.card(customerId),
-      ...cardFields(matchedField, shape),
-    );
-    return this.readyCard(customerId, matchedField, fields, shape);
-  }
-
-  /**
-   * The card from its fields as read (cardFields' order), or rebuilt when
-   * it is missing or past its `until`; a rebuilt one is whole.
-   */
-  private async readyCard(
-    customerId: string,
-    matchedField: string,
-    fields: (string | null)[],
-    shape: CardShape,
-  ): Promise<string | undefined> {
-    const [head = null, conversations = null] = fields;
-    const rest = fields.slice(2);
-    const timeline = shape === 'whole' ? (rest.shift() ?? null) : '';
-    const [until = null, matched = null] = rest;
-    const fresh =
-      head !== null &&
-      conversations !== null &&
-      timeline !== null &&
-      (until === null || Number(until) > this.now());
-    if (fresh) {
-      const json =
-        shape === 'whole'
-          ? cardSections(head, conversations, timeline)
-          : callerSections(head, conversations);
-      return withMatch(json, matched);
-    }
-    if (!customerIdPattern.test(customerId)) {
-      return undefined;
-    }
-    const rebuilt = await this.redis.blBuildCard(
-      ...this.cardKeys(customerId),
-      ...this.cardArgs(customerId),
-      matchedField,
-    );
-    return rebuilt ? withMatch(rebuilt[0], rebuilt[1]) : undefined;
+    return this.cards.byId(customerId, matchedField, shape);
   }
 
   async appendEvent(customerId: string, raw: unknown): Promise<TimelineEntry> {
@@ -491,26 +431,6 @@ export class ContextStore {
       )
       .catch(scriptError);
   }
-}
-
-/** The whole card, or the caller's: the card without its timeline. */
-type CardShape = 'whole' | 'caller';
-
-/** What a lookup reads of the card hash; see card-lua.ts. */
-function cardFields(matchedField: string, shape: CardShape): string[] {
-  const sections =
-    shape === 'whole'
-      ? ['head', 'conversations', 'timeline']
-      : ['head', 'conversations'];
-  return [...sections, 'until', `m:${matchedField}`];
-}
-
-/** The card's key split around the customer id, for the lookup script. */
-const cardKeyAround = keys.card('\n').split('\n') as [string, string];
-
-/** The card with the identity a lookup came in by, when it has one. */
-function withMatch(card: string, matched: string | null): string {
-  return matched ? `${card.slice(0, -1)},"matchedBy":${matched}}` : card;
 }
 
 /** An id with braces would break its keys' hash tag: it names nobody. */
