@@ -237,6 +237,18 @@ describe('the SIP edge over the wire', () => {
       expect(contextHeaders(instruction.headers).customer).toBe(customer.id);
     });
 
+    it('knows them from a compact From and a lower-case P-Asserted-Identity', async () => {
+      const { customer, phone } = await aCustomer(proxy.app.store);
+      // RFC 3261 §7.3.3 and §7.3.1: `f:` is From, and names are
+      // case-insensitive.
+      const invite = anInvite({ from: 'anonymous', pai: phone })
+        .replace('\r\nFrom:', '\r\nf:')
+        .replace('\r\nP-Asserted-Identity:', '\r\np-asserted-identity:');
+      expect(invite).toContain('\r\nf:');
+      const instruction = proxiedOf(await proxy.peer.send(invite));
+      expect(contextHeaders(instruction.headers).customer).toBe(customer.id);
+    });
+
     it('redirects to the IVR with the headers in the Contact, in redirect mode', async () => {
       const { customer, phone } = await aCustomer(redirect.app.store);
       const open = await redirect.app.store.openConversation(customer.id, {

@@ -18,7 +18,7 @@ import { handleRegister, type RegisterDeps } from './register';
 import { RegistrationStore } from './registrations';
 import { scannerMatcher } from './scanners';
 import type { SipSettings } from './settings';
-import { checkRequest } from './wellformed';
+import { checkRequest, type CheckedHeaders } from './wellformed';
 
 /**
  * The SIP edge: a drachtio-srf application that answers INVITE, REGISTER
@@ -94,7 +94,11 @@ export function createSipEdge(options: SipEdgeOptions): SipEdge {
   const guarded =
     (
       method: string,
-      handle: (req: SipRequest, res: SipResponse) => Promise<void>,
+      handle: (
+        req: SipRequest,
+        res: SipResponse,
+        headers: CheckedHeaders,
+      ) => Promise<void>,
     ): SipHandler =>
     (req, res) => {
       if (!taking) {
@@ -114,11 +118,12 @@ export function createSipEdge(options: SipEdgeOptions): SipEdge {
       }
       // INVITE is proxied; OPTIONS and REGISTER end here (RFC 3261 §16.3,
       // §8.2): which checks apply depends on the part the edge plays.
-      const refusal = checkRequest(
+      const check = checkRequest(
         req.raw,
         method === 'INVITE' ? 'proxy' : 'uas',
       );
-      if (refusal) {
+      if (!check.ok) {
+        const { refusal } = check;
         metrics.requests.labels(method, 'malformed').inc();
         logger.info(
           { method, status: refusal.status, reason: refusal.reason },
@@ -129,7 +134,7 @@ export function createSipEdge(options: SipEdgeOptions): SipEdge {
         });
         return;
       }
-      handle(req, res).catch((err: unknown) => {
+      handle(req, res, check.headers).catch((err: unknown) => {
         logger.error({ err, method }, 'sip request failed');
         metrics.requests.labels(method, 'error').inc();
         if (!res.finalResponseSent) {
@@ -144,7 +149,9 @@ export function createSipEdge(options: SipEdgeOptions): SipEdge {
 
   const install = (srf: Srf) => {
     srf.invite(
-      guarded('INVITE', (req, res) => handleInvite(inviteDeps, srf, req, res)),
+      guarded('INVITE', (req, res, headers) =>
+        handleInvite(inviteDeps, srf, req, res, headers),
+      ),
     );
     srf.register(
       guarded('REGISTER', (req, res) => handleRegister(registerDeps, req, res)),

@@ -16,6 +16,7 @@ import {
 import type { SipMetrics } from './metrics';
 import type { SetupGate } from './rate-limit';
 import type { RegistrationStore } from './registrations';
+import type { CheckedHeaders } from './wellformed';
 
 /**
  * INVITE: gather the facts within the time budget, decide, carry the
@@ -38,6 +39,7 @@ export async function handleInvite(
   srf: Srf,
   req: SipRequest,
   res: SipResponse,
+  headers: CheckedHeaders,
 ): Promise<void> {
   if (!deps.gate.enter()) {
     // RFC 3261 §21.5.4: 503 with Retry-After, so the trunk tries elsewhere.
@@ -52,7 +54,7 @@ export async function handleInvite(
   });
   try {
     const started = performance.now();
-    const decision = await decide(deps, req);
+    const decision = await decide(deps, headers);
     deps.metrics.decision
       .labels(decision.action)
       .observe((performance.now() - started) / 1000);
@@ -62,7 +64,7 @@ export async function handleInvite(
       return;
     }
     deps.logger.debug(
-      { action: decision.action, callId: req.get('call-id') },
+      { action: decision.action, callId: headers.get('call-id') },
       'sip call routed',
     );
     await carryOut(deps, srf, req, res, decision);
@@ -74,16 +76,16 @@ export async function handleInvite(
 
 async function decide(
   deps: InviteDeps,
-  req: SipRequest,
+  headers: CheckedHeaders,
 ): Promise<RoutingDecision> {
   const caller = identifyCaller({
-    pAssertedIdentity: req.get('p-asserted-identity'),
-    from: req.get('from'),
-    privacy: req.get('privacy'),
+    pAssertedIdentity: headers.get('p-asserted-identity'),
+    from: headers.get('from'),
+    privacy: headers.get('privacy'),
   });
   const callerNumber =
     caller.kind === 'number' ? normalise(deps.store, caller.number) : undefined;
-  const userAgent = req.get('user-agent');
+  const userAgent = headers.get('user-agent');
 
   // Blocked numbers and scanners cost no Redis round trip.
   const refusal = screen({ callerNumber, userAgent }, deps.policy);

@@ -4,7 +4,9 @@
  * messages through, so the edge reads the raw request once more and
  * refuses what RFC 3261 says a UAS or proxy must refuse, rather than
  * routing a call on a message it only half understood. RFC 4475 §3.1.2
- * and §3.3 are the catalogue of such messages.
+ * and §3.3 are the catalogue of such messages. A request that passes is
+ * routed on the header fields read here, so what was checked is what
+ * decides.
  */
 
 export interface SipRefusal {
@@ -13,6 +15,18 @@ export interface SipRefusal {
   reason: string;
   headers?: Record<string, string>;
 }
+
+/**
+ * The header fields of a request that passed, as the checks read them:
+ * by lower-case name, compact forms spelled out, the values of a repeated
+ * header joined into one list (§7.3.1 makes the two the same).
+ */
+export interface CheckedHeaders {
+  get(name: string): string | undefined;
+}
+
+export type RequestCheck =
+  { ok: true; headers: CheckedHeaders } | { ok: false; refusal: SipRefusal };
 
 /** How the edge stands to the request: UAS for OPTIONS and REGISTER. */
 export type EdgeRole = 'proxy' | 'uas';
@@ -65,23 +79,34 @@ const maxCSeq = 2 ** 31;
 
 const bad = (reason: string): SipRefusal => ({ status: 400, reason });
 
-export function checkRequest(raw: string, role: EdgeRole): SipRefusal | null {
+export function checkRequest(raw: string, role: EdgeRole): RequestCheck {
+  const refusal = (found: SipRefusal) => ({
+    ok: false as const,
+    refusal: found,
+  });
   const request = readRequest(raw);
   if (request === null) {
-    return bad('Malformed Request');
+    return refusal(bad('Malformed Request'));
   }
   if (request.version !== 'SIP/2.0') {
     // §8.2.2 leaves the answer to 505 Version Not Supported (§21.5.7).
-    return { status: 505, reason: 'Version Not Supported' };
+    return refusal({ status: 505, reason: 'Version Not Supported' });
   }
-  return (
+  const found =
     checkUri(request.uri) ??
     checkHeaders(request) ??
     checkAddresses(request) ??
     checkVias(request) ??
     checkExtensions(request, role) ??
-    checkHops(request, role)
-  );
+    checkHops(request, role);
+  if (found) {
+    return refusal(found);
+  }
+  const { headers } = request;
+  return {
+    ok: true,
+    headers: { get: (name) => headers.get(name)?.join(', ') },
+  };
 }
 
 /** §16.3 step 3: a proxy may not forward a request with no hops left. */
@@ -261,31 +286,30 @@ function first(headers: Map<string, string[]>, name: string): string {
 
 /** Splits on commas outside quotes and angle brackets (§7.3.1). */
 function splitTopLevel(value: string): string[] {
+  if (!value.includes(',')) {
+    return [value.trim()];
+  }
   const parts: string[] = [];
   let depth = 0;
   let quoted = false;
-  let current = '';
+  let start = 0;
   for (let i = 0; i < value.length; i += 1) {
-    const char = value[i] ?? '';
+    const char = value[i];
     if (quoted && char === '\\') {
-      current += char + (value[i + 1] ?? '');
+      // A quoted pair: the escaped character is no delimiter.
       i += 1;
-      continue;
-    }
-    if (char === '"') {
+    } else if (char === '"') {
       quoted = !quoted;
     } else if (!quoted && char === '<') {
       depth += 1;
     } else if (!quoted && char === '>') {
       depth -= 1;
     } else if (!quoted && depth === 0 && char === ',') {
-      parts.push(current.trim());
-      current = '';
-      continue;
+      parts.push(value.slice(start, i).trim());
+      start = i + 1;
     }
-    current += char;
   }
-  parts.push(current.trim());
+  parts.push(value.slice(start).trim());
   return parts;
 }
 
