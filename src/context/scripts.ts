@@ -21,11 +21,14 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   return redis.error_reply('NO_CUSTOMER')
 end
 local opening = ARGV[8]
+local known = { [''] = true, [opening] = true }
 for i = 11, #ARGV, 3 do
   local conversation = ARGV[i + 2]
-  if conversation ~= '' and conversation ~= opening
-    and redis.call('EXISTS', ARGV[1] .. conversation) == 0 then
-    return redis.error_reply('NO_CONVERSATION')
+  if not known[conversation] then
+    if redis.call('EXISTS', ARGV[1] .. conversation) == 0 then
+      return redis.error_reply('NO_CONVERSATION')
+    end
+    known[conversation] = true
   end
 end
 if opening ~= '' then
@@ -35,27 +38,44 @@ if opening ~= '' then
   redis.call('ZADD', KEYS[3], ARGV[6], opening)
 end
 local ids, added = {}, {}
-local moved = opening ~= ''
+-- Each conversation the events touch, in order, with the channels they
+-- came by: written once however many of the events are in it.
+local touched, channelsOf = {}, {}
 for i = 11, #ARGV, 3 do
   local id = redis.call('XADD', KEYS[4], 'MINID', ARGV[4], '*', 'e', ARGV[i])
   ids[#ids + 1] = id
   added[#added + 1] = { id, ARGV[i] }
   local channel, conversation = ARGV[i + 1], ARGV[i + 2]
   if conversation ~= '' then
-    moved = true
-    local key = ARGV[1] .. conversation
-    redis.call('HSET', key, 'updatedAt', ARGV[7])
+    local channels = channelsOf[conversation]
+    if not channels then
+      channels = {}
+      channelsOf[conversation] = channels
+      touched[#touched + 1] = conversation
+    end
     if channel ~= '' then
-      local seen = redis.call('HGET', key, 'channels') or ''
+      channels[#channels + 1] = channel
+    end
+  end
+end
+for _, conversation in ipairs(touched) do
+  local key = ARGV[1] .. conversation
+  local channels = channelsOf[conversation]
+  if #channels == 0 then
+    redis.call('HSET', key, 'updatedAt', ARGV[7])
+  else
+    local seen = redis.call('HGET', key, 'channels') or ''
+    for _, channel in ipairs(channels) do
       if not string.find(',' .. seen .. ',', ',' .. channel .. ',', 1, true) then
         seen = (seen == '') and channel or (seen .. ',' .. channel)
       end
-      redis.call('HSET', key, 'currentChannel', channel, 'channels', seen)
     end
-    redis.call('ZADD', KEYS[3], ARGV[6], conversation)
+    redis.call('HSET', key, 'updatedAt', ARGV[7],
+      'currentChannel', channels[#channels], 'channels', seen)
   end
+  redis.call('ZADD', KEYS[3], ARGV[6], conversation)
 end
-appendToCard(added, tonumber(ARGV[6]), moved)
+appendToCard(added, tonumber(ARGV[6]), opening ~= '' or #touched > 0)
 return ids
 `;
 

@@ -93,6 +93,51 @@ describe('the context card', () => {
     ]);
   });
 
+  it('moves on every conversation a batch of events touches, by its channels in order', async () => {
+    const { customer } = await aCustomer(own.store);
+    const router = await own.store.openConversation(customer.id, {
+      subject: 'Router keeps rebooting',
+      channel: 'chat',
+    });
+    const bill = await own.store.openConversation(customer.id, {
+      subject: 'Double charge',
+      channel: 'email',
+    });
+    const message = (
+      type: 'sms.message' | 'chat.message' | 'email.message',
+      conversationId: string,
+    ) => ({
+      type,
+      direction: 'inbound' as const,
+      text: 'More on this',
+      conversationId,
+      ...(type === 'email.message' ? { subject: 'Re: router' } : {}),
+    });
+    await own.store.appendEvents(customer.id, [
+      message('sms.message', router.id),
+      message('chat.message', bill.id),
+      message('sms.message', router.id),
+      message('email.message', router.id),
+      {
+        type: 'agent.note',
+        agentId: 'agent-7',
+        text: 'Called about both',
+        conversationId: bill.id,
+      },
+    ]);
+
+    const card = await own.store.cardById(customer.id);
+    const open = card?.conversations.open ?? [];
+    expect(open.find((c) => c.id === router.id)).toMatchObject({
+      currentChannel: 'email',
+      channels: ['chat', 'sms', 'email'],
+    });
+    expect(open.find((c) => c.id === bill.id)).toMatchObject({
+      currentChannel: 'chat',
+      channels: ['email', 'chat'],
+    });
+  });
+
   it('shows only the latest events, up to the configured count', async () => {
     const small = new ContextStore(own.redis.client, {
       ...storeOptions,
