@@ -1,6 +1,7 @@
 import type { CallerCard } from '../context/card';
 import type { Conversation } from '../context/conversations';
 import type { Condition } from './flow';
+import { fullMatch } from './patterns';
 
 /**
  * The tests a branch node runs over what bridgeline knows about the caller
@@ -46,15 +47,6 @@ function languageMatches(spoken: string | undefined, wanted: string): boolean {
   const tag = spoken.toLowerCase();
   const prefix = wanted.toLowerCase();
   return tag === prefix || tag.startsWith(`${prefix}-`);
-}
-
-/** A pattern must match the whole value; one that does not compile fails. */
-export function fullMatch(pattern: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u').test(value);
-  } catch {
-    return false;
-  }
 }
 
 function variableHolds(

@@ -1,12 +1,14 @@
 import type { Condition, FlowNode, NodeOf } from './flow';
+import { patternProblem } from './patterns';
 import { templateProblems } from './template';
 import type { ValidateOptions } from './validate';
 
 /**
  * What one parsed node holds that its schema cannot judge: templates name
  * known placeholders, menu choices can be told apart and picked, regular
- * expressions compile, time zones and dates exist, transfers stay on the
- * allow-list, subflows name a flow.
+ * expressions compile and cannot backtrack without bound (patterns.ts),
+ * time zones and dates exist, transfers stay on the allow-list, subflows
+ * name a flow.
  */
 
 export interface NodeCheck {
@@ -173,18 +175,14 @@ function checkCondition(
   }
 }
 
-// TODO(security): patterns are written by admins and run against caller
-// input; nothing bounds a pattern's backtracking beyond the input's length.
 function checkRegExp(
   source: string,
   segments: PropertyKey[],
   check: NodeCheck,
 ): void {
-  try {
-    new RegExp(source);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    check.at(segments, `not a valid regular expression: ${reason}`);
+  const problem = patternProblem(source);
+  if (problem !== undefined) {
+    check.at(segments, problem);
   }
 }
 

@@ -227,6 +227,40 @@ describe('flow validation', () => {
     ]);
   });
 
+  it('refuses patterns that backtrack without bound or run otherwise than written', () => {
+    const raw = withNodes(aFlowInput(), {
+      billing: {
+        type: 'collect',
+        prompt: 'Your account number?',
+        into: 'account',
+        pattern: '([0-9]+)+',
+        next: 'check',
+        on: { invalid: 'goodbye', timeout: 'goodbye' },
+      },
+      check: {
+        type: 'branch',
+        conditions: [
+          // Valid without the u flag the call runs it with, not with it.
+          {
+            when: { variable: { name: 'account', matches: '\\-' } },
+            next: 'goodbye',
+          },
+          {
+            when: { variable: { name: 'account', matches: '[0-9]{4,8}' } },
+            next: 'goodbye',
+          },
+        ],
+        next: 'goodbye',
+      },
+    });
+    const problems = problemsOf(raw);
+    expect(problems.map((problem) => problem.path)).toEqual([
+      '/nodes/billing/pattern',
+      '/nodes/check/conditions/0/when/variable/matches',
+    ]);
+    expect(problems[0]?.message).toMatch(/exponential time/);
+  });
+
   it('checks that a subflow exists and is not the flow itself', () => {
     const raw = withNodes(aFlowInput(), {
       billing: { type: 'subflow', flow: 'billing-flow', next: 'again' },

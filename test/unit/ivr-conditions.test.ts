@@ -92,6 +92,19 @@ describe('unit: IVR branch conditions', () => {
       expect(account({ matches: '(' })).toBe(false);
     });
 
+    it('matches nothing with a pattern that could backtrack without bound', () => {
+      // A flow stored before validation refused such patterns: (a+)+!
+      // would match here, and backtrack for hours on a's without the '!'.
+      const said = (matches: string) =>
+        holds(
+          { variable: { name: 'said', matches } },
+          facts({ vars: { said: 'aaaa!' } }),
+        );
+
+      expect(said('(a+)+!')).toBe(false);
+      expect(said('a+!')).toBe(true);
+    });
+
     it('asks whether a variable named alone holds anything', () => {
       expect(holds({ variable: { name: 'account' } }, vars)).toBe(true);
       expect(holds({ variable: { name: 'empty' } }, vars)).toBe(false);

@@ -1,4 +1,4 @@
-import { fullMatch } from '../conditions';
+import { fullMatch } from '../patterns';
 import type { NodeOf } from '../flow';
 import type { JambonzVerb } from '../types';
 import { answerOf, askAgainOr, promptText } from './gather';
