@@ -7,6 +7,7 @@ import type { RedisClient } from '../redis/connect';
 import {
   removeSipCredentials,
   setSipCredentials,
+  setSipCredentialsDisabled,
 } from '../voice/sip/credentials';
 import { sipKeys } from '../voice/sip/keys';
 import {
@@ -179,6 +180,11 @@ export class AccountStore {
         await this.removeSipIfOurs(current.sipUser, id);
       }
       await this.setSip(sipUser, id, patch.sipPassword);
+    }
+    if (patch.disabled !== undefined || patch.sipPassword !== undefined) {
+      // New credentials of a disabled account are refused like the old.
+      const disabled = patch.disabled ?? current.disabled;
+      await setSipCredentialsDisabled(this.redis, sipUser, id, disabled);
     }
     if (patch.disabled === true) {
       await this.options.sessions.endAll(id);

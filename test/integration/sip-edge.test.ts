@@ -484,6 +484,39 @@ describe('the SIP edge over the wire', () => {
       expect(first.status).toBe(200);
       expect(replay.status).toBe(401);
     });
+
+    it('refuses a disabled account’s softphone like a wrong password, until it is enabled', async () => {
+      const { accounts } = proxy.app.agents.accounts;
+      const sipUser = 'ada-3001';
+      const account = await accounts.create({
+        username: 'ada-sip',
+        displayName: 'Ada Lovelace',
+        role: 'agent',
+        password: 'analytical engine 1843',
+        sipUser,
+        sipPassword: password,
+      });
+      expect((await answerFor(sipUser, password)).status).toBe(200);
+
+      await accounts.update(account.id, { disabled: true });
+      const refused = await answerFor(sipUser, password);
+      expect(shape(refused)).toEqual(
+        shape(await answerFor(user, 'not the password')),
+      );
+      // New SIP credentials do not let a disabled account back in.
+      await accounts.update(account.id, {
+        sipUser: 'ada-3002',
+        sipPassword: 'difference engine',
+      });
+      expect((await answerFor('ada-3002', 'difference engine')).status).toBe(
+        401,
+      );
+
+      await accounts.update(account.id, { disabled: false });
+      expect((await answerFor('ada-3002', 'difference engine')).status).toBe(
+        200,
+      );
+    });
   });
 
   describe('when the IVR platform or a trunk sends OPTIONS', () => {

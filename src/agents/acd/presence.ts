@@ -62,11 +62,9 @@ export async function writePresence(
  * An agent the ACD no longer knows (account deleted or disabled) leaves
  * no presence behind, and no registration: the edge reads a missing
  * presence as available, so without its registration too a softphone
- * still registered would keep taking the agent's callers.
- *
- * TODO(security): a disabled account keeps its SIP credentials, so its
- * softphone can register again; the REGISTER handler should ask whether
- * the account may still take calls.
+ * still registered would keep taking the agent's callers. Nor can it
+ * register again: a disabled account's SIP credentials are refused
+ * (src/voice/sip/credentials.ts).
  */
 async function forget(redis: RedisClient, agentId: string): Promise<void> {
   await Promise.all([

@@ -7,7 +7,9 @@ import { agentIdPattern, sipKeys, sipUserPattern } from './keys';
  * Agents' softphone credentials. Only HA1 is kept, one per algorithm we
  * offer, for the realm it was computed in: a leaked Redis then gives no
  * password, and changing SIP_REALM makes old credentials unusable rather
- * than silently wrong.
+ * than silently wrong. Credentials of a disabled account are kept (HA1
+ * cannot be made again without the password) but refused, as if unknown,
+ * until the account is enabled again.
  */
 
 export interface SipCredentials {
@@ -56,7 +58,37 @@ export async function removeSipCredentials(
   await redis.del(sipKeys.user(user));
 }
 
-/** The user's credentials in this realm, or undefined. */
+// KEYS[1]: the user's hash; ARGV: the agent id, 'true' or 'false'.
+// Touches only credentials that are that agent's.
+const markDisabled = `
+if redis.call('HGET', KEYS[1], 'agentId') ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == 'true' then
+  redis.call('HSET', KEYS[1], 'disabled', 'true')
+else
+  redis.call('HDEL', KEYS[1], 'disabled')
+end
+return 1
+`;
+
+/** Refuses (or accepts again) the agent's credentials for this user. */
+export async function setSipCredentialsDisabled(
+  redis: RedisClient,
+  user: string,
+  agentId: string,
+  disabled: boolean,
+): Promise<void> {
+  await redis.eval(
+    markDisabled,
+    1,
+    sipKeys.user(user),
+    agentId,
+    String(disabled),
+  );
+}
+
+/** The user's usable credentials in this realm, or undefined. */
 export async function findSipCredentials(
   redis: RedisClient,
   user: string,
@@ -67,7 +99,13 @@ export async function findSipCredentials(
   }
   const hash = await redis.hgetall(sipKeys.user(user));
   const { agentId, ha1_md5: md5, ha1_sha256: sha256 } = hash;
-  if (hash.realm !== realm || !agentId || !md5 || !sha256) {
+  if (
+    hash.realm !== realm ||
+    hash.disabled === 'true' ||
+    !agentId ||
+    !md5 ||
+    !sha256
+  ) {
     return undefined;
   }
   return { agentId, realm, ha1: { MD5: md5, 'SHA-256': sha256 } };

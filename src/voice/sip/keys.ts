@@ -3,8 +3,9 @@
  * id as a Cluster hash tag, so an agent's registration and presence are
  * read together from one node.
  *
- * - `sipuser:<user>` hash {agentId, realm, ha1_md5, ha1_sha256}: the SIP
- *   credentials of a softphone user; HA1 only, never the password.
+ * - `sipuser:<user>` hash {agentId, realm, ha1_md5, ha1_sha256, disabled}:
+ *   the SIP credentials of a softphone user; HA1 only, never the password;
+ *   `disabled: true` while the agent's account is disabled.
  * - `sipreg:{<agentId>}` hash {user, contact, expiresAt, source,
  *   userAgent}: the agent's live registration, expiring with it.
  * - `agent:{<agentId>}` hash {state: available|busy|away}: presence; the
