@@ -228,6 +228,12 @@ export const errorCatalog = {
       'Too many messages from this address this minute ' +
       '(SMTP_MESSAGES_PER_MINUTE); try again later.',
   },
+  BL_ERR_EMAIL_TOO_MANY_SESSIONS: {
+    status: 429,
+    message:
+      'Too many SMTP sessions open from this address ' +
+      '(SMTP_SESSIONS_PER_IP); finish one and try again.',
+  },
   BL_ERR_EMAIL_OPTED_OUT: {
     status: 409,
     message:

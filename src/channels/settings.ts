@@ -83,6 +83,7 @@ export const channelEnvironment = {
   SMTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
   SMTP_MAX_BYTES: whole(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   SMTP_MESSAGES_PER_MINUTE: whole(1, 100_000).default(60),
+  SMTP_SESSIONS_PER_IP: whole(1, 10_000).default(10),
   SMTP_URL: smtpUrl.optional(),
   EMAIL_FROM: mailAddress.default('support@bridgeline.localhost'),
   EMAIL_REPLY_DOMAIN: domain.default('bridgeline.localhost'),
@@ -142,6 +143,8 @@ export interface ChannelSettings {
     readonly smtpHost: string;
     readonly maxBytes: number;
     readonly messagesPerMinute: number;
+    /** SMTP sessions one address may hold open at once. */
+    readonly sessionsPerIp: number;
     /** Unset: outbound mail is written to DATA_DIR/outbox instead. */
     readonly smtpUrl: string | undefined;
     readonly from: string;
@@ -236,6 +239,7 @@ export function channelSettings(e: ChannelEnvironment): {
       smtpHost: e.SMTP_HOST,
       maxBytes: e.SMTP_MAX_BYTES,
       messagesPerMinute: e.SMTP_MESSAGES_PER_MINUTE,
+      sessionsPerIp: e.SMTP_SESSIONS_PER_IP,
       smtpUrl: e.SMTP_URL,
       from: e.EMAIL_FROM,
       replyDomain: e.EMAIL_REPLY_DOMAIN,

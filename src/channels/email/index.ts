@@ -94,6 +94,7 @@ export function setUpEmail(setup: EmailSetup): EmailChannel {
       host: settings.smtpHost,
       port: settings.smtpPort,
       maxBytes: settings.maxBytes,
+      sessionsPerIp: settings.sessionsPerIp,
       closeTimeoutMs: setup.config.shutdownGraceMs,
     },
     log,

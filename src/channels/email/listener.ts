@@ -17,8 +17,10 @@ import type { SenderRate } from './sender-rate';
  * so a refusal or a crash leaves the sending MTA holding it (RFC 5321
  * section 6.1: the receiver takes responsibility with the 250).
  *
- * TODO(security): sessions are not capped per IP, only messages per
- * minute; an idle session lasts until smtp-server's 60 s socket timeout.
+ * An address may hold SMTP_SESSIONS_PER_IP sessions at once; one more is
+ * refused at connect with 421, so one sender opening sessions and idling
+ * in them (each lasts until smtp-server's 60 s socket timeout) cannot
+ * take the listener from everyone else.
  */
 
 export interface ListenerSettings {
@@ -26,6 +28,7 @@ export interface ListenerSettings {
   /** 0: any free port; see `port` once listening. */
   port: number;
   maxBytes: number;
+  sessionsPerIp: number;
   /** SHUTDOWN_GRACE_MS: how long a close waits for open sessions. */
   closeTimeoutMs: number;
 }
@@ -40,6 +43,8 @@ const smtpCodes: Partial<Record<ErrorCode, number>> = {
   BL_ERR_EMAIL_TOO_LARGE: 552,
   // 451: aborted, try again later; MTAs queue and retry.
   BL_ERR_EMAIL_RATE_LIMITED: 451,
+  // 421: service not available, closing the channel (section 3.8).
+  BL_ERR_EMAIL_TOO_MANY_SESSIONS: 421,
 };
 
 type SmtpError = Error & { responseCode: number };
@@ -52,6 +57,7 @@ function smtpError(code: ErrorCode): SmtpError {
 export class SmtpListener {
   private readonly server: SMTPServer;
   private bound: number | undefined;
+  private readonly sessions = new SessionCount();
 
   constructor(
     private readonly inbound: EmailInbound,
@@ -73,6 +79,17 @@ export class SmtpListener {
       disableReverseLookup: true,
       closeTimeout: settings.closeTimeoutMs,
       logger: false,
+      onConnect: (session, callback) => {
+        if (this.sessions.open(session, this.settings.sessionsPerIp)) {
+          callback();
+          return;
+        }
+        this.log.info({ session: session.id }, 'smtp sessions over the cap');
+        callback(smtpError('BL_ERR_EMAIL_TOO_MANY_SESSIONS'));
+      },
+      onClose: (session) => {
+        this.sessions.close(session);
+      },
       onMailFrom: (_address, session, callback) => {
         this.admit(session).then(
           () => {
@@ -172,6 +189,38 @@ export class SmtpListener {
       }
       this.log.error({ err, session: session.id }, 'smtp message not stored');
       throw smtpError('BL_ERR_INTERNAL');
+    }
+  }
+}
+
+/** Sessions open per remote address; only admitted ones are counted. */
+class SessionCount {
+  private readonly byAddress = new Map<string, number>();
+  private readonly admitted = new Map<string, string>();
+
+  /** Counts the session in, unless its address already holds `cap`. */
+  open(session: SMTPServerSession, cap: number): boolean {
+    const address = session.remoteAddress;
+    const count = this.byAddress.get(address) ?? 0;
+    if (count >= cap) {
+      return false;
+    }
+    this.byAddress.set(address, count + 1);
+    this.admitted.set(session.id, address);
+    return true;
+  }
+
+  close(session: SMTPServerSession): void {
+    const address = this.admitted.get(session.id);
+    if (address === undefined) {
+      return;
+    }
+    this.admitted.delete(session.id);
+    const count = (this.byAddress.get(address) ?? 1) - 1;
+    if (count === 0) {
+      this.byAddress.delete(address);
+    } else {
+      this.byAddress.set(address, count);
     }
   }
 }
