@@ -1,5 +1,7 @@
 import { BridgelineError } from '../errors';
 import { scanKeys, type RedisClient } from '../redis/connect';
+import type { CustomerFiles } from './customer-files';
+import { decodeEntry } from './events';
 import { parseIdentityField, type IdentityRef } from './identity';
 import { customerIdPattern, keys } from './keys';
 
@@ -13,13 +15,17 @@ export interface ErasureReceipt {
   keys: string[];
   timelineEvents: number;
   conversations: number;
+  /** Files removed outside Redis (recordings/..., outbox/...), sorted. */
+  files: string[];
 }
 
 /**
  * Removes everything stored about one customer. Identity pointers go first,
  * so that from the first step on no lookup finds a half-erased customer. The
  * customer's own keys are found by construction and also by scanning for the
- * customer's hash tag, which catches keys written by any module.
+ * customer's hash tag, which catches keys written by any module. Files kept
+ * outside Redis go before the keys, while the timeline still says which
+ * they are.
  *
  * Safe to run again after a stop part-way: a customer with keys left but no
  * profile is still found and finished.
@@ -28,14 +34,15 @@ export async function eraseCustomer(
   redis: RedisClient,
   customerId: string,
   now: () => number,
+  files: readonly CustomerFiles[] = [],
 ): Promise<ErasureReceipt> {
   if (!customerIdPattern.test(customerId)) {
     throw new BridgelineError('BL_ERR_CUSTOMER_NOT_FOUND');
   }
-  const [identityFields, conversationIds, timelineEvents] = await Promise.all([
+  const [identityFields, conversationIds, entries] = await Promise.all([
     redis.hkeys(keys.identities(customerId)),
     redis.zrange(keys.conversations(customerId), 0, -1),
-    redis.xlen(keys.timeline(customerId)),
+    redis.xrange(keys.timeline(customerId), '-', '+'),
   ]);
 
   const candidates = new Set([
@@ -68,6 +75,11 @@ export async function eraseCustomer(
     identities.push({ kind: ref.kind, value: ref.value });
   }
 
+  const events = entries.map(([id, fields]) => decodeEntry(id, fields));
+  const removed = await Promise.all(
+    files.map((kept) => kept.erase({ customerId, identities, events })),
+  );
+
   // One DEL: all of these share the customer's hash tag, hence one slot.
   const own = present.filter((key) => key.includes(`{${customerId}}`));
   await redis.del(...own);
@@ -77,8 +89,9 @@ export async function eraseCustomer(
     erasedAt: new Date(now()).toISOString(),
     identities,
     keys: present.sort(),
-    timelineEvents,
+    timelineEvents: entries.length,
     conversations: conversationIds.length,
+    files: removed.flat().sort(),
   };
 }
 

@@ -1,22 +1,31 @@
 import { scanKeys, type RedisClient } from '../redis/connect';
+import type { CustomerFiles } from './customer-files';
 import { keys } from './keys';
 
 export interface RetentionReport {
   timelines: number;
   eventsTrimmed: number;
+  /** Files outside Redis older than the window, removed. */
+  filesRemoved: number;
 }
 
 /**
  * Trims every timeline to the retention window. Writes already trim the
  * timeline they append to, and the card never shows older events; this
- * sweep catches the customers who have gone quiet.
+ * sweep catches the customers who have gone quiet. Files kept outside
+ * Redis age out by the same window.
  */
 export async function sweepRetention(
   redis: RedisClient,
   cutoffMs: number,
   onTrimmed: (customerId: string) => Promise<void>,
+  files: readonly CustomerFiles[] = [],
 ): Promise<RetentionReport> {
-  const report: RetentionReport = { timelines: 0, eventsTrimmed: 0 };
+  const report: RetentionReport = {
+    timelines: 0,
+    eventsTrimmed: 0,
+    filesRemoved: 0,
+  };
   await scanKeys(
     redis,
     keys.timeline('*'),
@@ -36,6 +45,9 @@ export async function sweepRetention(
     },
     'stream',
   );
+  for (const kept of files) {
+    report.filesRemoved += await kept.sweep(cutoffMs);
+  }
   return report;
 }
 

@@ -17,6 +17,7 @@ import {
   type CustomerProfile,
 } from './customers';
 import { completeEvent, eventInput, type TimelineEntry } from './events';
+import type { CustomerFiles } from './customer-files';
 import { eraseCustomer, type ErasureReceipt } from './erasure';
 import {
   identityField,
@@ -61,6 +62,7 @@ export interface ContextStoreOptions {
 export class ContextStore {
   private readonly now: () => number;
   private readonly phones: PhoneNormalizer;
+  private readonly files: CustomerFiles[] = [];
   private readonly cards: CardReader;
 
   constructor(
@@ -338,14 +340,22 @@ export class ContextStore {
     return decodeConversation(await this.redis.hgetall(key));
   }
 
+  /** Files about customers that erasure and retention must reach too. */
+  keepsFiles(files: CustomerFiles): void {
+    this.files.push(files);
+  }
+
   /** Removes everything stored about a customer; see erasure.ts. */
   erase(customerId: string): Promise<ErasureReceipt> {
-    return eraseCustomer(this.redis, customerId, this.now);
+    return eraseCustomer(this.redis, customerId, this.now, this.files);
   }
 
   sweepRetention(): Promise<RetentionReport> {
-    return sweepRetention(this.redis, this.retentionCutoffMs(), (customerId) =>
-      this.refreshCard(customerId),
+    return sweepRetention(
+      this.redis,
+      this.retentionCutoffMs(),
+      (customerId) => this.refreshCard(customerId),
+      this.files,
     );
   }
 

@@ -2,6 +2,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
+  removeFiles,
+  removeOlderThan,
+  type CustomerFiles,
+  type ErasedCustomer,
+} from '../context/customer-files';
+import { callSidPattern } from './payloads';
+import {
   readWavHeader,
   wavHeaderBytes,
   WavWriter,
@@ -14,8 +21,10 @@ import {
  * served from, the tokens that keep strangers from pushing audio, and the
  * WAV files under DATA_DIR/recordings.
  *
- * TODO(security): recordings stay on disk for good; neither the timeline's
- * retention sweep nor a customer's erasure removes them yet.
+ * Recordings are customer files (context/customer-files.ts): a customer's
+ * erasure removes theirs, found by the voicemail events of their timeline,
+ * and the retention sweep removes those older than the timeline keeps.
+ *
  * TODO(perf): the files live on this instance's disk; with several app
  * instances, the one that received the stream is the one that can serve it.
  */
@@ -30,7 +39,10 @@ export interface RecordingsOptions {
   publicBaseUrl: () => string;
 }
 
-export class Recordings {
+// The call sid in a recording URL, for a voicemail event without its own.
+const urlCallSid = /\/recordings\/([^/?#]+)\.wav$/;
+
+export class Recordings implements CustomerFiles {
   private readonly pending = new Map<string, Promise<RecordingInfo>>();
 
   constructor(private readonly options: RecordingsOptions) {}
@@ -106,6 +118,25 @@ export class Recordings {
       return info;
     }
     return this.stored(callSid);
+  }
+
+  /** The recordings of the customer's voicemail events. */
+  erase(customer: ErasedCustomer): Promise<string[]> {
+    const names = customer.events.flatMap((event) => {
+      if (event.type !== 'voicemail') {
+        return [];
+      }
+      const callSid = event.callSid ?? urlCallSid.exec(event.recordingUrl)?.[1];
+      // Only a well-formed sid names a file here: never a path elsewhere.
+      return callSid !== undefined && callSidPattern.test(callSid)
+        ? [`${callSid}.wav`]
+        : [];
+    });
+    return removeFiles(this.options.dir, 'recordings', names);
+  }
+
+  sweep(cutoffMs: number): Promise<number> {
+    return removeOlderThan(this.options.dir, cutoffMs);
   }
 
   private async stored(callSid: string): Promise<RecordingInfo | undefined> {

@@ -43,6 +43,7 @@ export function setUpVoice(setup: VoiceSetup): VoiceRouteOptions {
       .digest(),
     publicBaseUrl: setup.publicBaseUrl,
   });
+  setup.store.keepsFiles(recordings);
   const callStates = new CallStates(setup.redis, setup.callStateTtlSeconds);
   const flows = flowSourceOf(setup.flows);
   const routing = setup.queueRouting;

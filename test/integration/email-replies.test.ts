@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { aCustomer, anEmail } from '../support/factories';
 import { aMail } from '../support/email';
 import {
@@ -104,6 +105,27 @@ describe('email replies', () => {
         messageId: answer.body.id,
         conversationId,
       });
+    });
+
+    it('forgets what the outbox holds for a customer who is erased', async () => {
+      const erased = await app.aThreadWithReply('Delete my data');
+      const kept = await app.aThreadWithReply('Keep me posted');
+      const file = async (messageId: string) => {
+        for (const name of await fs.readdir(app.outbox())) {
+          const text = await fs.readFile(path.join(app.outbox(), name), 'utf8');
+          if (text.includes(`Message-ID: ${messageId}`)) {
+            return name;
+          }
+        }
+        return undefined;
+      };
+      const erasedFile = await file(erased.sentId);
+
+      const receipt = await app.running.app.store.erase(erased.customerId);
+
+      expect(receipt.files).toEqual([`outbox/${String(erasedFile)}`]);
+      expect(await file(erased.sentId)).toBeUndefined();
+      expect(await file(kept.sentId)).toBeDefined();
     });
 
     it('refuses a customer who opted out of email, sending nothing', async () => {

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { WebSocket } from 'ws';
 import { bridgelineOnOwnRedis, testAdminToken as token } from '../support/app';
 import type { ContextCard } from '../../src/context/card';
@@ -242,6 +244,55 @@ describe('voicemail', () => {
       socket.send(JSON.stringify({ callSid: aCallSid(), sampleRate: 8000 }));
       const [code] = (await once(socket, 'close')) as [number];
       expect(code).toBe(1008);
+    });
+  });
+
+  describe('when the caller is erased or the recording grows old', () => {
+    async function aRecordedMessage() {
+      const { customerId, callSid, listen } = await callerAtTheBeep();
+      await leaveMessage(
+        streamUrl(listen),
+        { callSid, sampleRate: 8000, mixType: 'mono' },
+        pcm(0.2),
+      );
+      await post('/jambonz/action/message', { call_sid: callSid });
+      expect((await recording(callSid)).status).toBe(200);
+      return { customerId, callSid };
+    }
+
+    it('removes the recordings of an erased caller with the rest of them', async () => {
+      const erased = await aRecordedMessage();
+      const kept = await aRecordedMessage();
+
+      const response = await fetch(
+        `${running.base}/api/customers/${erased.customerId}`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
+      );
+
+      expect(response.status).toBe(200);
+      const receipt = (await response.json()) as { files: string[] };
+      expect(receipt.files).toEqual([`recordings/${erased.callSid}.wav`]);
+      expect((await recording(erased.callSid)).status).toBe(404);
+      expect((await recording(kept.callSid)).status).toBe(200);
+    });
+
+    it('ages a recording out with the timeline', async () => {
+      const old = await aRecordedMessage();
+      const recent = await aRecordedMessage();
+      // Last written a day before TIMELINE_RETENTION_DAYS (365) ago.
+      const written = new Date(Date.now() - 366 * 24 * 3_600_000);
+      const file = path.join(
+        running.dataDir,
+        'recordings',
+        `${old.callSid}.wav`,
+      );
+      await fs.utimes(file, written, written);
+
+      const report = await running.app.store.sweepRetention();
+
+      expect(report.filesRemoved).toBe(1);
+      expect((await recording(old.callSid)).status).toBe(404);
+      expect((await recording(recent.callSid)).status).toBe(200);
     });
   });
 

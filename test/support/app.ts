@@ -13,6 +13,8 @@ export interface RunningApp {
   app: Bridgeline;
   /** http://127.0.0.1:<port> */
   base: string;
+  /** DATA_DIR */
+  dataDir: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function bridgelineOnOwnRedis(
   const running = {} as RunningApp;
   beforeAll(async () => {
     running.redis = await startTestRedis();
+    running.dataDir = env.DATA_DIR ?? (await tempDir('app'));
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -34,8 +37,8 @@ export function bridgelineOnOwnRedis(
       SMTP_PORT: '0',
       REDIS_URL: running.redis.server.url,
       ADMIN_TOKEN: testAdminToken,
-      DATA_DIR: await tempDir('app'),
       ...env,
+      DATA_DIR: running.dataDir,
     });
     running.app = await startBridgeline(config, silentLogger, options);
     running.base = `http://127.0.0.1:${running.app.port}`;

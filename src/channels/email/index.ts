@@ -72,6 +72,7 @@ export function setUpEmail(setup: EmailSetup): EmailChannel {
     },
     log,
   );
+  setup.store.keepsFiles(sender);
   if (!sender.relayed) {
     log.info(
       { outbox: path.join(setup.config.dataDir, 'outbox') },

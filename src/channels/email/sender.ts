@@ -3,6 +3,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { ContextCard } from '../../context/card';
+import {
+  fileNames,
+  removeFiles,
+  removeOlderThan,
+  type CustomerFiles,
+  type ErasedCustomer,
+} from '../../context/customer-files';
 import type { ContextStore } from '../../context/store';
 import { maskEmail, type Logger } from '../../log';
 import type { CostLimits } from '../cost-limits';
@@ -18,10 +25,9 @@ import type { EmailThreads } from './threads';
  * mail client threads it and their answer comes back to the same
  * conversation. Without SMTP_URL each message is written to
  * DATA_DIR/outbox as an .eml file, so a new install shows what it would
- * have sent.
- *
- * TODO(security): outbox files hold addresses and bodies, and neither
- * retention nor a customer's erasure removes them.
+ * have sent. Outbox files hold addresses and bodies, so they are customer
+ * files (context/customer-files.ts): named `<ms>.<customer id>.<id>.eml`,
+ * removed with the customer and aged out with the timeline.
  */
 
 export interface EmailSenderSettings {
@@ -39,7 +45,7 @@ export type EmailMessage = OutboundMessage & { to: string; subject: string };
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
 
-export class SmtpEmailSender implements EmailSender {
+export class SmtpEmailSender implements EmailSender, CustomerFiles {
   private readonly transport: Transport;
 
   constructor(
@@ -107,7 +113,7 @@ export class SmtpEmailSender implements EmailSender {
         : {}),
     })) as { message?: unknown };
     if (!this.relayed) {
-      await this.writeToOutbox(messageId, info.message);
+      await this.writeToOutbox(customerId, messageId, info.message);
     }
     // Filed first: the customer may answer before the timeline write.
     await this.threads.remember(customerId, conversationId, messageId);
@@ -135,13 +141,33 @@ export class SmtpEmailSender implements EmailSender {
     this.transport.close();
   }
 
-  private async writeToOutbox(messageId: string, raw: unknown) {
+  /** The outbox files written to the customer. */
+  async erase(customer: ErasedCustomer): Promise<string[]> {
+    const { outboxDir } = this.settings;
+    const names = await fileNames(outboxDir);
+    return removeFiles(
+      outboxDir,
+      'outbox',
+      names.filter((name) => name.split('.')[1] === customer.customerId),
+    );
+  }
+
+  sweep(cutoffMs: number): Promise<number> {
+    return removeOlderThan(this.settings.outboxDir, cutoffMs);
+  }
+
+  private async writeToOutbox(
+    customerId: string,
+    messageId: string,
+    raw: unknown,
+  ) {
     if (!Buffer.isBuffer(raw)) {
       throw new Error('the stream transport gave no message to write');
     }
     await fs.mkdir(this.settings.outboxDir, { recursive: true });
-    // Time first, so a listing reads in the order they were sent.
-    const name = `${Date.now()}-${messageId.slice(1, 17)}.eml`;
+    // Time first, so a listing reads in the order they were sent. Neither
+    // a customer id nor base64url holds a dot.
+    const name = `${Date.now()}.${customerId}.${messageId.slice(1, 17)}.eml`;
     await fs.writeFile(path.join(this.settings.outboxDir, name), raw);
   }
 
