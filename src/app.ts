@@ -163,6 +163,7 @@ export async function startBridgeline(
     acd: agents.acd,
     desktop: agents.desktop,
     sipState: () => sip.state,
+    trustedProxies: config.trustedProxies,
     logger,
     store,
     redis,

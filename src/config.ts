@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
@@ -78,6 +79,42 @@ const transferTargets = z
     return targets;
   });
 
+// TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For names the
+// client, as addresses or CIDR blocks.
+const proxyList = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const proxies = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const bad = proxies.filter((entry) => !isAddressOrBlock(entry));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must list IP addresses or CIDR blocks such as 10.0.0.0/8; ' +
+          `not ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return proxies;
+  });
+
+function isAddressOrBlock(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return false;
+  }
+  if (prefix === undefined) {
+    return true;
+  }
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits <= (family === 4 ? 32 : 128);
+}
+
 const publicBaseUrl = z
   .string()
   .trim()
@@ -89,6 +126,7 @@ const publicBaseUrl = z
 const environment = z.object({
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  TRUSTED_PROXIES: proxyList.optional(),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -163,6 +201,11 @@ export type RedisTarget =
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /**
+   * Peers whose X-Forwarded-For is believed; empty: the client is the
+   * socket's peer, whatever headers it sends.
+   */
+  readonly trustedProxies: readonly string[];
   readonly logLevel: string;
   readonly dataDir: string;
   /** Unset means: read or create DATA_DIR/admin-token at start. */
@@ -249,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
     logLevel: e.LOG_LEVEL,
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,

@@ -13,11 +13,10 @@ import type { RedisClient } from '../redis/connect';
 
 export const loginWindowSeconds = 15 * 60;
 
-// TODO(security): the source IP is the socket's peer (fastify trustProxy is
-// off). Behind a reverse proxy every login shares the proxy's address, and
-// five typos anywhere lock everyone out for 15 minutes; with trustProxy on,
-// X-Forwarded-For must come only from that proxy. The window is fixed
-// from the first failure, not sliding.
+// The source IP is request.ip: the socket's peer, or behind a proxy listed
+// in TRUSTED_PROXIES the client its X-Forwarded-For names; without that
+// list every login behind a proxy would share one count. The window is
+// fixed from the first failure, not sliding.
 
 export const loginLimitKeys = {
   ip: (ip: string) => `loginfail:ip:${digest(ip)}`,

@@ -36,6 +36,8 @@ export interface ServerOptions {
   redisMode: RedisMode;
   metrics: Metrics;
   adminToken: string;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For gives request.ip. */
+  trustedProxies?: readonly string[];
   /** Accounts, sessions and login limits: who may call /api. */
   accounts: AccountServices;
   /** Routing to agents: their state, offers, queues and statistics. */
@@ -60,6 +62,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: 256 * 1024,
+    // Only a listed proxy may say who the client is; anyone else's
+    // X-Forwarded-For is ignored, so it cannot dodge a per-IP limit.
+    trustProxy:
+      options.trustedProxies === undefined ||
+      options.trustedProxies.length === 0
+        ? false
+        : [...options.trustedProxies],
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && requestIdShape.test(given)

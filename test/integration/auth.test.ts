@@ -187,6 +187,64 @@ describe('when logins keep failing', () => {
   });
 });
 
+describe('when logins come through a reverse proxy', () => {
+  // The test's requests reach the app from 127.0.0.1, the proxy here.
+  const proxied = bridgelineOnOwnRedis({ TRUSTED_PROXIES: '127.0.0.1' });
+
+  function loginFrom(
+    base: string,
+    client: string,
+    username: string,
+    password: string,
+  ) {
+    return call(
+      base,
+      'POST',
+      '/api/auth/login',
+      { username, password },
+      { 'x-forwarded-for': client },
+    );
+  }
+
+  it('counts failures per client the trusted proxy names', async () => {
+    const input = anAccountInput();
+    await call(proxied.base, 'POST', '/api/admin/accounts', input);
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      await loginFrom(proxied.base, '203.0.113.7', `nobody.${attempt}`, 'no');
+    }
+
+    const guesser = await loginFrom(
+      proxied.base,
+      '203.0.113.7',
+      input.username,
+      input.password,
+    );
+    const colleague = await loginFrom(
+      proxied.base,
+      '198.51.100.2',
+      input.username,
+      input.password,
+    );
+    expect(guesser.status).toBe(429);
+    expect(colleague.status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from a peer that is no trusted proxy', async () => {
+    const input = await created();
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      await loginFrom(running.base, `203.0.113.${attempt}`, 'nobody', 'no');
+    }
+    const reply = await loginFrom(
+      running.base,
+      '198.51.100.2',
+      input.username,
+      input.password,
+    );
+    expect(reply.status).toBe(429);
+    await forgetFailures();
+  });
+});
+
 describe('logging out', () => {
   it('ends the session and clears the cookie', async () => {
     const me = await aLoggedInAccount(running.base);

@@ -146,6 +146,27 @@ describe('config', () => {
       expect(error.message).toMatch(/PUBLIC_BASE_URL: must be an http\(s\)/);
     });
   });
+  describe('when the app sits behind reverse proxies', () => {
+    it('trusts no proxy by default', () => {
+      expect(loadConfig({}).trustedProxies).toEqual([]);
+    });
+
+    it('reads addresses and CIDR blocks, and names one that is neither', () => {
+      expect(
+        loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,fd00::/8' })
+          .trustedProxies,
+      ).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+      const error = problemsOf({
+        TRUSTED_PROXIES: '10.0.0.0/8,10.0.0.0/33,lb',
+      });
+      expect(error.problems.map((p) => p.variable)).toEqual([
+        'TRUSTED_PROXIES',
+      ]);
+      expect(error.message).toMatch(
+        /TRUSTED_PROXIES: .*not 10\.0\.0\.0\/33, lb/,
+      );
+    });
+  });
   describe('when SIP edge settings are given', () => {
     it('keeps the edge off by default, with documented limits', () => {
       const { sip } = loadConfig({});
