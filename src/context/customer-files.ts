@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TimelineEntry } from './events';
-import type { IdentityRef } from './identity';
 
 /**
  * Files bridgeline keeps about customers outside Redis: voicemail
@@ -10,7 +9,7 @@ import type { IdentityRef } from './identity';
  * the retention sweep ages them out with the timeline.
  */
 export interface CustomerFiles {
-  /** Removes the customer's files; answers their names, as the receipt lists them. */
+  /** Removes the customer's files; answers their names for the receipt. */
   erase(customer: ErasedCustomer): Promise<string[]>;
   /** Removes the files last written before the cutoff; answers how many. */
   sweep(cutoffMs: number): Promise<number>;
@@ -19,7 +18,6 @@ export interface CustomerFiles {
 /** What an erasure knows of the customer, read before anything is removed. */
 export interface ErasedCustomer {
   customerId: string;
-  identities: IdentityRef[];
   /** The whole timeline, oldest first. */
   events: TimelineEntry[];
 }

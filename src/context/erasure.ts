@@ -77,7 +77,7 @@ export async function eraseCustomer(
 
   const events = entries.map(([id, fields]) => decodeEntry(id, fields));
   const removed = await Promise.all(
-    files.map((kept) => kept.erase({ customerId, identities, events })),
+    files.map((kept) => kept.erase({ customerId, events })),
   );
 
   // One DEL: all of these share the customer's hash tag, hence one slot.
