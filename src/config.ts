@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { commaList, whole } from './settings-fields';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import {
   channelEnvironment,
@@ -21,14 +22,6 @@ import {
  */
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
-
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
 
 const hostPortList = z
   .string()
@@ -58,49 +51,17 @@ const redisUrl = z
   });
 
 // TRANSFER_ALLOWLIST: the destinations a flow's transfer node may dial.
-const transferTargets = z
-  .string()
-  .trim()
-  .transform((text, ctx) => {
-    const targets = text
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
-    const bad = targets.filter(
-      (target) => !/^(\+[1-9]\d{6,14}|sips?:[^\s@]+@\S+)$/.test(target),
-    );
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must list E.164 numbers or sip: URIs; not ${bad.join(', ')}`,
-      });
-      return z.NEVER;
-    }
-    return targets;
-  });
+const transferTargets = commaList(
+  (target) => /^(\+[1-9]\d{6,14}|sips?:[^\s@]+@\S+)$/.test(target),
+  'E.164 numbers or sip: URIs',
+);
 
 // TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For names the
 // client, as addresses or CIDR blocks.
-const proxyList = z
-  .string()
-  .trim()
-  .transform((text, ctx) => {
-    const proxies = text
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== '');
-    const bad = proxies.filter((entry) => !isAddressOrBlock(entry));
-    if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'must list IP addresses or CIDR blocks such as 10.0.0.0/8; ' +
-          `not ${bad.join(', ')}`,
-      });
-      return z.NEVER;
-    }
-    return proxies;
-  });
+const proxyList = commaList(
+  isAddressOrBlock,
+  'IP addresses or CIDR blocks such as 10.0.0.0/8',
+);
 
 function isAddressOrBlock(entry: string): boolean {
   const [address = '', prefix, ...rest] = entry.split('/');
@@ -124,7 +85,7 @@ const publicBaseUrl = z
   .transform((text) => text.replace(/\/+$/, ''));
 
 const environment = z.object({
-  PORT: integer(0, 65535).default(3000),
+  PORT: whole(0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   TRUSTED_PROXIES: proxyList.optional(),
   LOG_LEVEL: z
@@ -151,15 +112,15 @@ const environment = z.object({
       error: 'must be an ISO 3166 alpha-2 country code such as US or GB',
     })
     .default('US'),
-  TIMELINE_RETENTION_DAYS: integer(1, 36500).default(365),
-  RETENTION_SWEEP_MINUTES: integer(1, 10080).default(60),
-  CONTEXT_CARD_EVENTS: integer(1, 200).default(20),
-  CONTEXT_CARD_CONVERSATIONS: integer(1, 50).default(10),
-  SHUTDOWN_GRACE_MS: integer(0, 600000).default(10000),
+  TIMELINE_RETENTION_DAYS: whole(1, 36500).default(365),
+  RETENTION_SWEEP_MINUTES: whole(1, 10080).default(60),
+  CONTEXT_CARD_EVENTS: whole(1, 200).default(20),
+  CONTEXT_CARD_CONVERSATIONS: whole(1, 50).default(10),
+  SHUTDOWN_GRACE_MS: whole(0, 600000).default(10000),
   JAMBONZ_WEBHOOK_SECRET: z.string().min(1).optional(),
   TRANSFER_ALLOWLIST: transferTargets.default([]),
   PUBLIC_BASE_URL: publicBaseUrl.optional(),
-  CALL_STATE_TTL_SECONDS: integer(60, 7 * 24 * 3600).default(4 * 3600),
+  CALL_STATE_TTL_SECONDS: whole(60, 7 * 24 * 3600).default(4 * 3600),
   // How long a login lasts: hours, decimals allowed (0.5 is 30 minutes).
   SESSION_HOURS: z
     .string()
@@ -174,7 +135,7 @@ const environment = z.object({
     )
     .default(8),
   // Failed logins per source IP, and per username, before a 15-minute lock.
-  LOGIN_FAILURES_PER_15_MINUTES: integer(1, 10000).default(5),
+  LOGIN_FAILURES_PER_15_MINUTES: whole(1, 10000).default(5),
   // The SIP edge's variables; see src/voice/sip/settings.ts.
   ...sipEnvironment,
   // Chat, SMS, email, links and callbacks; see src/channels/settings.ts.

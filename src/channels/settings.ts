@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whole } from '../settings-fields';
 import { queueIdPattern } from '../agents/acd/keys';
 import { parseCallbackHours } from '../escalation/callback-hours';
 
@@ -9,14 +10,6 @@ import { parseCallbackHours } from '../escalation/callback-hours';
  * together; config.ts still parses everything in one pass and reports all
  * problems at once.
  */
-
-const whole = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
 
 const e164 = /^\+[1-9]\d{6,14}$/;
 

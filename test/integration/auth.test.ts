@@ -213,20 +213,11 @@ describe('when logins come through a reverse proxy', () => {
       await loginFrom(proxied.base, '203.0.113.7', `nobody.${attempt}`, 'no');
     }
 
-    const guesser = await loginFrom(
-      proxied.base,
-      '203.0.113.7',
-      input.username,
-      input.password,
-    );
-    const colleague = await loginFrom(
-      proxied.base,
-      '198.51.100.2',
-      input.username,
-      input.password,
-    );
-    expect(guesser.status).toBe(429);
-    expect(colleague.status).toBe(200);
+    const rightPasswordFrom = (client: string) =>
+      loginFrom(proxied.base, client, input.username, input.password);
+    expect((await rightPasswordFrom('203.0.113.7')).status).toBe(429);
+    // A colleague behind the same proxy is not locked out with the guesser.
+    expect((await rightPasswordFrom('198.51.100.2')).status).toBe(200);
   });
 
   it('ignores X-Forwarded-For from a peer that is no trusted proxy', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commaList, whole } from '../../settings-fields';
 
 /**
  * The SIP edge's settings: the variables config.ts reads for it, and the
@@ -6,34 +7,6 @@ import { z } from 'zod';
  * code that obeys them change together; config.ts still parses everything
  * in one pass and reports all problems at once.
  */
-
-const whole = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
-
-const commaList = (check: (entry: string) => boolean, what: string) =>
-  z
-    .string()
-    .trim()
-    .transform((text, ctx) => {
-      const entries = text
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== '');
-      const bad = entries.filter((entry) => !check(entry));
-      if (bad.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must list ${what}; not ${bad.join(', ')}`,
-        });
-        return z.NEVER;
-      }
-      return entries;
-    });
 
 const e164 = /^\+[1-9]\d{6,14}$/;
 const sipUri = /^sips?:[^\s@]+@[^\s;?]+(;[^\s?]*)?$/;
