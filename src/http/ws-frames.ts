@@ -1,3 +1,4 @@
+import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { parseInput } from '../context/validate';
 import { BridgelineError } from '../errors';
@@ -29,4 +30,31 @@ export function parseJsonFrame<S extends z.ZodType>(
     });
   }
   return parseInput(schema, json);
+}
+
+/**
+ * How far a peer may fall behind what is pushed to it: past this many
+ * bytes waiting to be written, it has stopped reading, and holding every
+ * later frame for it would grow the server's memory without bound.
+ */
+export const maxBacklogBytes = 4 * 1024 * 1024;
+
+/**
+ * Sends a frame pushed to the peer, or drops the connection of a peer
+ * that has stopped reading (see maxBacklogBytes); a desktop or a stream
+ * consumer reconnects and starts again from what is current. Answers
+ * whether the frame went.
+ */
+export function pushFrame(socket: WebSocket, text: string): boolean {
+  if (socket.readyState !== socket.OPEN) {
+    return false;
+  }
+  if (socket.bufferedAmount > maxBacklogBytes) {
+    // No close frame: it would wait behind the backlog the peer is not
+    // reading.
+    socket.terminate();
+    return false;
+  }
+  socket.send(text);
+  return true;
 }

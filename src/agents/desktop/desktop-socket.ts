@@ -8,6 +8,7 @@ import type {
 import type { RawData, WebSocket } from 'ws';
 import type { ContextStore } from '../../context/store';
 import { BridgelineError, isBridgelineError } from '../../errors';
+import { pushFrame } from '../../http/ws-frames';
 import { roleAtLeast, type Contact, type Principal } from '../types';
 import type { DesktopHub } from './desktop-hub';
 import { remember, wrapUp } from './held-contacts';
@@ -143,9 +144,9 @@ function serveDesktop(
   };
 
   // What is pushed before hello waits for it: the desktop reads hello
-  // first, and from hello on misses nothing published for it.
-  // TODO(perf): a desktop that reads slowly is not dropped; its socket's
-  // buffer grows until it catches up or disconnects.
+  // first, and from hello on misses nothing published for it. A desktop
+  // that stops reading is dropped (pushFrame); it reconnects to a fresh
+  // hello.
   let greeted = false;
   const early: string[] = [];
   const push = (text: string) => {
@@ -154,7 +155,9 @@ function serveDesktop(
     }
     if (greeted) {
       // Sent as published: no second serialisation on the hot path.
-      socket.send(text);
+      if (!pushFrame(socket, text)) {
+        log.info('desktop dropped: it stopped reading its frames');
+      }
     } else {
       early.push(text);
     }

@@ -5,6 +5,7 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../context/validate';
+import { pushFrame } from '../../http/ws-frames';
 import { clientIdPattern } from './protocol';
 import type { ChatService } from './service';
 import { serveVisitor, type VisitorSocketOptions } from './visitor-socket';
@@ -98,9 +99,8 @@ export function chatApiRoutes(api: FastifyInstance, chat: ChatService): void {
     return { messages };
   });
 
-  // Every visitor message, from any instance, as JSON text frames.
-  // TODO(perf): a consumer that reads slowly is not dropped; its socket's
-  // buffer grows until it catches up or disconnects.
+  // Every visitor message, from any instance, as JSON text frames. A
+  // consumer that stops reading is dropped (pushFrame) and reconnects.
   api.get('/chats/stream', { websocket: true }, (socket, request) => {
     let stop: (() => void) | undefined;
     let closed = false;
@@ -110,7 +110,10 @@ export function chatApiRoutes(api: FastifyInstance, chat: ChatService): void {
     });
     chat.live
       .watchInbound((message) => {
-        socket.send(JSON.stringify({ type: 'message', ...message }));
+        const frame = JSON.stringify({ type: 'message', ...message });
+        if (!pushFrame(socket, frame)) {
+          request.log.info('chat stream dropped: it stopped reading');
+        }
       })
       .then(
         (unwatch) => {
