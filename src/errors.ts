@@ -264,6 +264,11 @@ export const errorCatalog = {
     status: 415,
     message: 'Send the body as application/json.',
   },
+  BL_ERR_SIGN_IN_BUSY: {
+    status: 503,
+    message:
+      'Too many sign-ins are being checked at once; try again in a few seconds.',
+  },
   BL_ERR_REDIS_UNAVAILABLE: {
     status: 503,
     message: 'Redis is not reachable; retry shortly.',

@@ -40,9 +40,8 @@ export function authRoutes(api: FastifyInstance, options: AuthRouteOptions) {
       request.log.info({ ip: request.ip }, 'login refused: too many failures');
       throw new BridgelineError('BL_ERR_LOGIN_RATE_LIMITED');
     }
-    // TODO(perf): each attempt costs one scrypt (32 MiB, one libuv thread
-    // for ~100 ms) and nothing caps attempts with new usernames from many
-    // IPs; a global cap on hashes in flight would bound that.
+    // One scrypt, in turn with every other (passwords.ts): past the cap on
+    // hashes in flight the answer is 503 at once.
     const account = await accounts.verifyLogin(username, password);
     if (!account) {
       await loginLimit.recordFailure(request.ip, username);

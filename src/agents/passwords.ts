@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { BridgelineError } from '../errors';
 
 /**
  * Account passwords, hashed with scrypt (RFC 7914), which is memory-hard:
@@ -27,7 +28,49 @@ interface Parsed {
   key: Buffer;
 }
 
+/**
+ * Each scrypt holds 32 MiB and a thread of libuv's pool for about 100 ms,
+ * and sign-ins with fresh usernames from many addresses pass the per-IP
+ * and per-username limits. So at most `hashingAtOnce` run, `hashingQueued`
+ * more wait their turn, and past that a hash is refused at once with 503
+ * (BL_ERR_SIGN_IN_BUSY): memory and threads stay bounded under a flood.
+ */
+export const hashingAtOnce = 2;
+export const hashingQueued = 64;
+let hashing = 0;
+const queued: (() => void)[] = [];
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (hashing < hashingAtOnce) {
+    hashing += 1;
+  } else if (queued.length < hashingQueued) {
+    // The slot of the hash that ends next is handed to this one.
+    await new Promise<void>((resolve) => queued.push(resolve));
+  } else {
+    throw new BridgelineError('BL_ERR_SIGN_IN_BUSY');
+  }
+  try {
+    return await work();
+  } finally {
+    const next = queued.shift();
+    if (next) {
+      next();
+    } else {
+      hashing -= 1;
+    }
+  }
+}
+
 function derive(
+  password: string,
+  salt: Buffer,
+  params: { logN: number; r: number; p: number },
+  length: number,
+): Promise<Buffer> {
+  return inTurn(() => scryptKey(password, salt, params, length));
+}
+
+function scryptKey(
   password: string,
   salt: Buffer,
   { logN, r, p }: { logN: number; r: number; p: number },
@@ -90,7 +133,13 @@ function parse(stored: string): Parsed | undefined {
 let dummy: Promise<string> | undefined;
 
 function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomBytes(24).toString('base64url'));
+  dummy ??= hashPassword(randomBytes(24).toString('base64url')).catch(
+    (err: unknown) => {
+      // Refused while busy: the next sign-in makes it.
+      dummy = undefined;
+      throw err;
+    },
+  );
   return dummy;
 }
 

@@ -1,4 +1,6 @@
 import {
+  hashingAtOnce,
+  hashingQueued,
   hashPassword,
   isPasswordHash,
   needsRehash,
@@ -33,6 +35,29 @@ describe('passwords', () => {
       expect(isPasswordHash(stored)).toBe(false);
       expect(await verifyPassword('plain text', stored)).toBe(false);
     }
+  });
+
+  it('checks a burst of sign-ins in turn and refuses those past the queue', async () => {
+    // The cheapest hash the limits allow, so the burst runs quickly.
+    const cheap = `scrypt$10$1$1$${'A'.repeat(22)}$${'A'.repeat(43)}`;
+    const burst = () =>
+      Promise.allSettled(
+        Array.from({ length: hashingAtOnce + hashingQueued + 10 }, () =>
+          verifyPassword('a guess', cheap),
+        ),
+      );
+
+    const first = await burst();
+    const refused = first.filter((result) => result.status === 'rejected');
+    expect(refused).toHaveLength(10);
+    expect(refused[0]).toMatchObject({
+      reason: { code: 'BL_ERR_SIGN_IN_BUSY' },
+    });
+    // Every slot came back: the next burst is taken the same way.
+    const second = await burst();
+    expect(
+      second.filter((result) => result.status === 'fulfilled'),
+    ).toHaveLength(hashingAtOnce + hashingQueued);
   });
 
   it('when a hash was made at a lower cost, it asks for a rehash', () => {
