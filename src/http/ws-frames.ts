@@ -43,18 +43,21 @@ export const maxBacklogBytes = 4 * 1024 * 1024;
  * Sends a frame pushed to the peer, or drops the connection of a peer
  * that has stopped reading (see maxBacklogBytes); a desktop or a stream
  * consumer reconnects and starts again from what is current. Answers
- * whether the frame went.
+ * `dropped` only for the frame that dropped it; `gone` once it is closed.
  */
-export function pushFrame(socket: WebSocket, text: string): boolean {
+export function pushFrame(
+  socket: WebSocket,
+  text: string,
+): 'sent' | 'dropped' | 'gone' {
   if (socket.readyState !== socket.OPEN) {
-    return false;
+    return 'gone';
   }
   if (socket.bufferedAmount > maxBacklogBytes) {
     // No close frame: it would wait behind the backlog the peer is not
     // reading.
     socket.terminate();
-    return false;
+    return 'dropped';
   }
   socket.send(text);
-  return true;
+  return 'sent';
 }

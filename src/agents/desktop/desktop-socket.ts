@@ -155,7 +155,7 @@ function serveDesktop(
     }
     if (greeted) {
       // Sent as published: no second serialisation on the hot path.
-      if (!pushFrame(socket, text)) {
+      if (pushFrame(socket, text) === 'dropped') {
         log.info('desktop dropped: it stopped reading its frames');
       }
     } else {

@@ -111,7 +111,7 @@ export function chatApiRoutes(api: FastifyInstance, chat: ChatService): void {
     chat.live
       .watchInbound((message) => {
         const frame = JSON.stringify({ type: 'message', ...message });
-        if (!pushFrame(socket, frame)) {
+        if (pushFrame(socket, frame) === 'dropped') {
           request.log.info('chat stream dropped: it stopped reading');
         }
       })
