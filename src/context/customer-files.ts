@@ -46,9 +46,8 @@ export async function removeOlderThan(
   dir: string,
   cutoffMs: number,
 ): Promise<number> {
-  const names = await fs.readdir(dir).catch(missingAsEmpty);
   let removed = 0;
-  for (const name of names) {
+  for (const name of await fileNames(dir)) {
     const file = path.join(dir, name);
     const stat = await fs.stat(file).catch(() => undefined);
     if (
