@@ -1,5 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { forkLoadGenerator } from './fork';
 import type { LatencySummary } from './load';
 
 /**
@@ -64,15 +65,13 @@ export class LoadClient {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Forks the load generator with this process's flags (tsx's loader). */
+  /** Forks the load generator (see fork.ts). */
   static async start(
     secret: string,
     customers: number,
     signal: AbortSignal,
   ): Promise<LoadClient> {
-    const child = fork(path.join(__dirname, 'loadgen.ts'), {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    const child = forkLoadGenerator(path.join(__dirname, 'loadgen.ts'));
     const client = new LoadClient(child, signal);
     await client.ask({ kind: 'init', secret, customers });
     return client;

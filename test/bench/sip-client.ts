@@ -1,5 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { forkLoadGenerator } from './fork';
 import type { Seeded } from './measure';
 import type { Outcome } from './report';
 
@@ -39,14 +40,12 @@ export class SipLoadClient {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** Forks the peers with this process's flags (tsx's loader). */
+  /** Forks the peers (see fork.ts). */
   static async start(
     init: Omit<Extract<SipCommand, { kind: 'init' }>, 'kind'>,
     signal: AbortSignal,
   ): Promise<{ client: SipLoadClient; ports: Record<SipTargetName, number> }> {
-    const child = fork(path.join(__dirname, 'sip-peer.ts'), {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    const child = forkLoadGenerator(path.join(__dirname, 'sip-peer.ts'));
     const client = new SipLoadClient(child, signal);
     const reply = await client.ask({ kind: 'init', ...init });
     if (reply.kind !== 'ready') {
