@@ -8,6 +8,7 @@ import {
   aVisitor,
   type Frame,
 } from '../support/chat-client';
+import type { AppStart } from './app-server';
 import type { BenchTarget } from './digital';
 import { fixedRate, forEachLimited, LatencyLog, round } from './load';
 import { probe } from './observe';
@@ -40,8 +41,8 @@ export async function measureChat(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
-  const server = new ServerChild<{ env: Record<string, string> }>(
-    path.join(__dirname, 'chat-server.ts'),
+  const server = new ServerChild<AppStart>(
+    path.join(__dirname, 'app-server.ts'),
     'bridgeline',
     signal,
   );
@@ -86,7 +87,7 @@ export async function measureChat(
     );
     run.resetReplies();
     const phase = await probe(target.redis, target.redisPid);
-    const serverCpuStart = await server.cpuMs();
+    const serverCpuStart = (await server.usage()).cpuMs;
     const nodeStart = process.cpuUsage();
     const outcome = await fixedRate(
       (i) => run.send(i),
@@ -97,7 +98,7 @@ export async function measureChat(
     await run.repliesDone();
     const wallMs = outcome.elapsedMs;
     const node = process.cpuUsage(nodeStart);
-    const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+    const serverCpuMs = (await server.usage()).cpuMs - serverCpuStart;
     const cpu = {
       bridgeline: round(serverCpuMs / wallMs, 2),
       bench: round((node.user + node.system) / 1000 / wallMs, 2),

@@ -79,7 +79,50 @@ export interface PhaseProbe {
    */
   cpu(): Promise<{ node: number; redis: number; irq: number; other: number }>;
   /** Node's GC pauses since the probe began; ends the watch. */
-  gc(): { count: number; total_ms: number; max_ms: number };
+  gc(): GcPauses;
+}
+
+export interface GcPauses {
+  count: number;
+  total_ms: number;
+  max_ms: number;
+}
+
+export interface GcWatch {
+  /** The pauses since the watch began or since the last `take`. */
+  take(): GcPauses;
+  stop(): void;
+}
+
+/** Watches this process's garbage-collection pauses. */
+export function watchGc(): GcWatch {
+  let pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      pauses.push(entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    take() {
+      for (const entry of observer.takeRecords()) {
+        pauses.push(entry.duration);
+      }
+      const taken = pauses;
+      pauses = [];
+      return {
+        count: taken.length,
+        total_ms: round(
+          taken.reduce((sum, ms) => sum + ms, 0),
+          1,
+        ),
+        max_ms: round(Math.max(0, ...taken), 1),
+      };
+    },
+    stop() {
+      observer.disconnect();
+    },
+  };
 }
 
 export async function probe(redis: Redis, pid: number): Promise<PhaseProbe> {
@@ -88,13 +131,7 @@ export async function probe(redis: Redis, pid: number): Promise<PhaseProbe> {
   const nodeStart = process.cpuUsage();
   const redisStart = await cpuMs(pid);
   const machineStart = await machineMs();
-  const pauses: number[] = [];
-  const gcWatch = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      pauses.push(entry.duration);
-    }
-  });
-  gcWatch.observe({ entryTypes: ['gc'] });
+  const gcWatch = watchGc();
 
   return {
     async commands() {
@@ -127,18 +164,9 @@ export async function probe(redis: Redis, pid: number): Promise<PhaseProbe> {
       };
     },
     gc() {
-      for (const entry of gcWatch.takeRecords()) {
-        pauses.push(entry.duration);
-      }
-      gcWatch.disconnect();
-      return {
-        count: pauses.length,
-        total_ms: round(
-          pauses.reduce((sum, ms) => sum + ms, 0),
-          1,
-        ),
-        max_ms: round(Math.max(0, ...pauses), 1),
-      };
+      const pauses = gcWatch.take();
+      gcWatch.stop();
+      return pauses;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../../src/log';
 import type { LatencySummary, RunResult } from './load';
 import { round } from './load';
-import type { PhaseProbe } from './observe';
+import type { GcPauses, PhaseProbe } from './observe';
 
 /**
  * The bench's output: one JSON object per line on stdout, so that runs can
@@ -36,15 +36,18 @@ export interface Outcome {
 
 /**
  * The same line for a phase measured elsewhere (the webhook phases' load
- * generator runs in a process of its own), with the CPU split given.
+ * generator runs in a process of its own), with the CPU split given, and
+ * the GC pauses of the server's process where that is not this one.
  */
 export async function outcomeLine<Cores extends Record<string, number>>(
   name: string,
   outcome: Outcome,
   cpuCores: Cores,
   phase: PhaseProbe,
+  serverGc?: GcPauses,
 ) {
   const { latency, elapsedMs, errors, firstError } = outcome;
+  const benchGc = phase.gc();
   return {
     name,
     ops_per_s: Math.round(latency.count / (elapsedMs / 1000)),
@@ -53,7 +56,7 @@ export async function outcomeLine<Cores extends Record<string, number>>(
     ...(firstError === undefined ? {} : { first_error: firstError }),
     duration_s: round(elapsedMs / 1000, 2),
     cpu_cores: cpuCores,
-    node_gc_pauses: phase.gc(),
+    node_gc_pauses: serverGc ?? benchGc,
     redis_commands: await phase.commands(),
   };
 }

@@ -12,18 +12,13 @@ import {
   anAgent,
   anOffer,
   startDesktopServer,
-  type DesktopServer,
 } from '../support/desktop';
 import { aCustomer, storeOptions } from '../support/factories';
 import type { BenchTarget } from './digital';
 import { fixedRate, forEachLimited, round } from './load';
 import { probe } from './observe';
 import { emit, outcomeLine } from './report';
-import {
-  ServerChild,
-  type ServerCommand,
-  type ServerReply,
-} from './server-child';
+import { ServerChild, serveAsChild } from './server-child';
 
 /**
  * Screen-pop latency: 500 agent desktops on WebSockets to a bridgeline in
@@ -120,12 +115,12 @@ export async function measureScreenPop(
 
     await fixedRate(route, plan.rate / 2, plan.warmupMs, signal);
     const phase = await probe(target.redis, target.redisPid);
-    const serverCpuStart = await server.cpuMs();
+    const serverCpuStart = (await server.usage()).cpuMs;
     const nodeStart = process.cpuUsage();
     const outcome = await fixedRate(route, plan.rate, plan.phaseMs, signal);
     const wallMs = outcome.elapsedMs;
     const node = process.cpuUsage(nodeStart);
-    const serverCpuMs = (await server.cpuMs()) - serverCpuStart;
+    const serverCpuMs = (await server.usage()).cpuMs - serverCpuStart;
     const line = await outcomeLine(
       'screen_pop',
       { ...outcome, latency: outcome.latencies.summary() },
@@ -171,38 +166,25 @@ async function aCallerWithHistory(store: ContextStore, i: number) {
 }
 
 /** In the child: one desktop instance on the bench's Redis. */
-function serveAsChild(): void {
-  let running: { server: DesktopServer; redis: Redis } | undefined;
-  const reply = (message: ServerReply) => process.send?.(message);
-  const handle = async (command: ServerCommand<DesktopStart>) => {
-    if (command.kind === 'start') {
-      const redis = new Redis(command.redisUrl);
-      await waitForReady(redis);
-      const server = await startDesktopServer(
-        new ContextStore(redis, storeOptions),
-        { logger: pino({ level: 'warn' }, process.stderr) },
-      );
-      for (const [token, principal] of command.sessions) {
-        server.auth.sessions.set(token, principal);
-      }
-      running = { server, redis };
-      reply({ kind: 'started', port: Number(new URL(server.base).port) });
-    } else if (command.kind === 'cpu') {
-      const used = process.cpuUsage();
-      reply({ kind: 'cpu', ms: (used.user + used.system) / 1000 });
-    } else {
-      await running?.server.close();
-      running?.redis.disconnect();
-      process.exit(0);
-    }
+async function serveDesktops({ redisUrl, sessions }: DesktopStart) {
+  const redis = new Redis(redisUrl);
+  await waitForReady(redis);
+  const server = await startDesktopServer(
+    new ContextStore(redis, storeOptions),
+    { logger: pino({ level: 'warn' }, process.stderr) },
+  );
+  for (const [token, principal] of sessions) {
+    server.auth.sessions.set(token, principal);
+  }
+  return {
+    port: Number(new URL(server.base).port),
+    async close() {
+      await server.close();
+      redis.disconnect();
+    },
   };
-  process.on('message', (command: ServerCommand<DesktopStart>) => {
-    void handle(command).catch((err: unknown) => {
-      reply({ kind: 'failed', message: String(err) });
-    });
-  });
 }
 
 if (require.main === module) {
-  serveAsChild();
+  serveAsChild(serveDesktops);
 }

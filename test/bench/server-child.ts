@@ -1,19 +1,29 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { watchGc, type GcPauses } from './observe';
 
 /**
- * A server under test in a process of its own, so the load it serves and
- * the load the bench makes do not share an event loop; driven over IPC
- * with a start command, a CPU reading and a stop. The child answers each
- * command with one reply; `failed` carries what went wrong.
+ * A server under test in a process of its own, as it runs in production:
+ * the load it serves and the load the bench makes do not share an event
+ * loop, and the bench's seeded data and figures do not lengthen the
+ * server's garbage collections. Driven over IPC with a start command, a
+ * usage reading and a stop; the child answers each command with one reply,
+ * and `failed` carries what went wrong.
  */
 
 export type ServerCommand<Start extends object> =
-  ({ kind: 'start' } & Start) | { kind: 'cpu' } | { kind: 'stop' };
+  ({ kind: 'start' } & Start) | { kind: 'usage' } | { kind: 'stop' };
 
 export type ServerReply =
   | { kind: 'started'; port: number }
-  | { kind: 'cpu'; ms: number }
+  | { kind: 'usage'; usage: ServerUsage }
   | { kind: 'failed'; message: string };
+
+export interface ServerUsage {
+  /** CPU time the child has used since it began, ms. */
+  cpuMs: number;
+  /** The child's GC pauses since its previous reading. */
+  gc: GcPauses;
+}
 
 export class ServerChild<Start extends object> {
   private readonly child: ChildProcess;
@@ -36,10 +46,12 @@ export class ServerChild<Start extends object> {
     return reply.port;
   }
 
-  /** CPU time the child has used, ms. */
-  async cpuMs(): Promise<number> {
-    const reply = await this.ask({ kind: 'cpu' });
-    return reply.kind === 'cpu' ? reply.ms : NaN;
+  async usage(): Promise<ServerUsage> {
+    const reply = await this.ask({ kind: 'usage' });
+    if (reply.kind !== 'usage') {
+      throw new Error(`${this.name} answered ${reply.kind} to usage`);
+    }
+    return reply.usage;
   }
 
   async stop(): Promise<void> {
@@ -74,4 +86,43 @@ export class ServerChild<Start extends object> {
       child.send(command);
     });
   }
+}
+
+/** What a child's start makes. */
+export interface Served {
+  /**
+   * Where its load reaches it: the port it listens on, or for a drachtio
+   * application the drachtio-server port it connected to.
+   */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** In the child: answers the bench's commands for the server `start` makes. */
+// Start types the commands the child is sent, which arrive untyped over IPC.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+export function serveAsChild<Start extends object>(
+  start: (params: Start) => Promise<Served>,
+): void {
+  const gc = watchGc();
+  let served: Served | undefined;
+  const reply = (message: ServerReply) => process.send?.(message);
+  const handle = async (command: ServerCommand<Start>) => {
+    if (command.kind === 'start') {
+      served = await start(command);
+      reply({ kind: 'started', port: served.port });
+    } else if (command.kind === 'usage') {
+      const used = process.cpuUsage();
+      const cpuMs = (used.user + used.system) / 1000;
+      reply({ kind: 'usage', usage: { cpuMs, gc: gc.take() } });
+    } else {
+      await served?.close();
+      process.exit(0);
+    }
+  };
+  process.on('message', (command: ServerCommand<Start>) => {
+    void handle(command).catch((err: unknown) => {
+      reply({ kind: 'failed', message: String(err) });
+    });
+  });
 }

@@ -1,25 +1,26 @@
 import { once } from 'node:events';
 import type { Srf as SrfInstance } from '../../src/types/drachtio-srf';
 import { Srf } from '../../src/voice/sip/srf';
+import { serveAsChild, type Served } from './server-child';
 
 /**
  * The SIP phases' baseline: a drachtio-srf application that proxies every
  * INVITE to one fixed URI with fixed headers, as the edge proxies a known
  * caller to the IVR, but without looking at the request. The gap between
  * it and the edge is bridgeline's own work: the checks, the caller's
- * identity, the context lookup and the decision.
+ * identity, the context lookup and the decision. It runs in a process of
+ * its own, as the edge does.
  */
 
-export interface ConstantApp {
-  close(): void;
-}
-
-export async function startConstantApp(options: {
+export interface ConstantStart {
+  /** The drachtio-server port to connect to. */
   port: number;
   secret: string;
   uri: string;
   headers: Record<string, string>;
-}): Promise<ConstantApp> {
+}
+
+async function startConstantApp(options: ConstantStart): Promise<Served> {
   const srf: SrfInstance = new Srf();
   const { uri, headers } = options;
   srf.invite((req, res) => {
@@ -42,8 +43,14 @@ export async function startConstantApp(options: {
     throw err;
   }
   return {
+    port: options.port,
     close() {
       srf.disconnect();
+      return Promise.resolve();
     },
   };
+}
+
+if (require.main === module) {
+  serveAsChild(startConstantApp);
 }

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { startBridgeline, type Bridgeline } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import type { Logger } from '../../src/log';
+import type { AppStart } from './app-server';
 import { round } from './load';
 import type { Seeded } from './measure';
 import { probe, settleAof } from './observe';
-import { profilePhase } from './profile';
 import { emit, outcomeLine, warnIfDisturbed } from './report';
-import { SipLoadClient, type SipPhaseSpec } from './sip-client';
-import { startConstantApp, type ConstantApp } from './sip-constant';
+import { ServerChild } from './server-child';
+import {
+  SipLoadClient,
+  type SipPhaseSpec,
+  type SipTargetName,
+} from './sip-client';
+import type { ConstantStart } from './sip-constant';
 
 /**
  * INVITE to routing decision: real SIP from seeded callers goes through the
@@ -18,7 +21,8 @@ import { startConstantApp, type ConstantApp } from './sip-constant';
  * the caller's context card in Redis and proxies the call to the IVR with
  * the context headers. Next to it, in the same run, the same peer feeds an
  * application that proxies every INVITE to a constant: what drachtio-srf,
- * the wire and the peer cost, which the edge's figures include too.
+ * the wire and the peer cost, which the edge's figures include too. The
+ * edge, the constant app and the peers each run in a process of their own.
  */
 
 export interface SipPlan {
@@ -51,32 +55,48 @@ export async function measureSip(
     { secret, ivrUri, seeded: target.seeded },
     signal,
   );
-  let app: Bridgeline | undefined;
-  let constant: ConstantApp | undefined;
+  const edge = new ServerChild<AppStart>(
+    path.join(__dirname, 'app-server.ts'),
+    'the SIP edge',
+    signal,
+  );
+  const constant = new ServerChild<ConstantStart>(
+    path.join(__dirname, 'sip-constant.ts'),
+    'the constant SIP app',
+    signal,
+  );
   try {
-    app = await startEdge(ports.edge, secret, target, logger);
-    constant = await startConstantApp({
+    await edge.start({ env: edgeEnv(ports.edge, secret, target) });
+    await constant.start({
       port: ports.constant,
       secret,
       uri: ivrUri,
       headers: { 'X-Bridgeline-Customer': 'constant' },
     });
-    const run = { client, redis, redisPid: target.redisPid, logger, signal };
+    const servers = { edge, constant };
+    const run = {
+      client,
+      servers,
+      redis,
+      redisPid: target.redisPid,
+      logger,
+      signal,
+    };
     await measurePhases(run, plan);
   } finally {
+    // The apps first, so that neither sees its drachtio-server go away.
+    await constant.stop();
+    await edge.stop();
     client.close();
-    constant?.close();
-    await app?.close();
   }
 }
 
-function startEdge(
+function edgeEnv(
   port: number,
   secret: string,
   target: SipTarget,
-  logger: Logger,
-): Promise<Bridgeline> {
-  const config = loadConfig({
+): Record<string, string> {
+  return {
     PORT: '0',
     HOST: '127.0.0.1',
     SMTP_HOST: '127.0.0.1',
@@ -95,15 +115,12 @@ function startEdge(
     SIP_RATE_LIMIT: '100000',
     SIP_RATE_WINDOW_MS: '1000',
     SIP_MAX_CALLS_IN_SETUP: '10000',
-  });
-  return startBridgeline(
-    config,
-    logger.child({ component: 'bridgeline' }, { level: 'warn' }),
-  );
+  };
 }
 
 interface Run {
   client: SipLoadClient;
+  servers: Record<SipTargetName, Pick<ServerChild<object>, 'usage'>>;
   redis: Redis;
   redisPid: number;
   logger: Logger;
@@ -177,24 +194,30 @@ async function measurePhases(run: Run, plan: SipPlan): Promise<void> {
   });
 }
 
-/** One measured phase; `node` is the edge's process, the peers one apart. */
+/**
+ * One measured phase; `node` is the process of the app the phase targets,
+ * its GC pauses the ones reported, and the peers' process is counted apart.
+ */
 async function phase(run: Run, name: string, spec: SipPhaseSpec) {
   // The webhook phases before may have left an AOF rewrite running.
   await settleAof(run.redis, run.signal);
+  const server = run.servers[spec.target];
   const watch = await probe(run.redis, run.redisPid);
-  const profile = await profilePhase(name);
+  const before = await server.usage();
   const outcome = await run.client.run(spec);
+  const after = await server.usage();
   const cpu = await watch.cpu();
-  const peers = round(outcome.clientCpuMs / outcome.elapsedMs, 2);
+  const share = (ms: number) => round(ms / outcome.elapsedMs, 2);
+  const node = share(after.cpuMs - before.cpuMs);
+  const peers = share(outcome.clientCpuMs);
   const cores = {
-    node: cpu.node,
+    node,
     peers,
     redis: cpu.redis,
     irq: cpu.irq,
-    other: round(Math.max(0, cpu.other - peers), 2),
+    // The bench's own process only waits for the phase to end.
+    other: round(Math.max(0, cpu.node + cpu.other - node - peers), 2),
   };
   warnIfDisturbed(run.logger, name, cores);
-  const line = await outcomeLine(name, outcome, cores, watch);
-  await profile.stop();
-  return line;
+  return outcomeLine(name, outcome, cores, watch, after.gc);
 }
