@@ -62,6 +62,8 @@ export function contactIdOf(
 export class ChannelRouter {
   private readonly redis: RedisClient;
   private readonly log: Logger;
+  /** Queues already reported missing: one warning each, not one a message. */
+  private readonly missingQueues = new Set<string>();
 
   constructor(private readonly setup: ChannelRoutingSetup) {
     this.redis = setup.store.redis;
@@ -93,13 +95,18 @@ export class ChannelRouter {
         });
       } catch (err) {
         // Until an admin defines the queue the message is only stored, as
-        // before routing; the operator is told which queue is missing.
+        // before routing; the operator is told once which queue is missing.
         if (isBridgelineError(err) && err.code === 'BL_ERR_QUEUE_NOT_FOUND') {
-          this.log.warn({ queue, channel }, 'digital queue not defined');
+          if (!this.missingQueues.has(queue)) {
+            this.missingQueues.add(queue);
+            this.log.warn({ queue, channel }, 'digital queue not defined');
+          }
           return;
         }
         throw err;
       }
+      // Defined now: should it go again, the operator hears of it again.
+      this.missingQueues.delete(queue);
       // Connected: an agent has the conversation and reads it live.
       if (result.status !== 'closed' || result.state === 'connected') {
         this.log.debug(

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import type { AcdHooks } from '../../src/agents/acd';
 import type { ArrivalListener } from '../../src/channels/arrivals';
 import {
@@ -6,6 +7,7 @@ import {
   type ChannelRouter,
 } from '../../src/channels/routing';
 import { ContextStore } from '../../src/context/store';
+import type { Logger } from '../../src/log';
 import { acdOnOwnRedis, availableAgents } from '../support/acd';
 import { aCustomer, storeOptions } from '../support/factories';
 import { silentLogger } from '../support/redis';
@@ -20,7 +22,7 @@ import { silentLogger } from '../support/redis';
 const bed = acdOnOwnRedis();
 const queues = { chat: 'support', sms: 'support', email: 'texts' };
 
-function aRouter() {
+function aRouter(logger: Logger = silentLogger) {
   const store = new ContextStore(bed.redis.client, storeOptions);
   const listeners: ArrivalListener[] = [];
   const hooks: Partial<AcdHooks>[] = [];
@@ -30,7 +32,7 @@ function aRouter() {
     addHooks: (more) => hooks.push(more),
     store,
     queues,
-    logger: silentLogger,
+    logger,
   });
   return { store, router, listeners, hooks };
 }
@@ -138,5 +140,30 @@ describe('the channel router', () => {
     expect(
       await bed.acd.position(contactIdOf('email', target.conversationId, 0)),
     ).toBeUndefined();
+  });
+
+  it('tells the operator of a missing queue once, and again once it goes again', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => lines.push(line) },
+    );
+    const warnings = () =>
+      lines
+        .map((line) => JSON.parse(line) as { msg: string; queue?: string })
+        .filter((line) => line.msg === 'digital queue not defined');
+    const { store, router } = aRouter(logger);
+    const first = await aConversation(store);
+    const second = await aConversation(store);
+    await router.route({ channel: 'email', ...first });
+    await router.route({ channel: 'email', ...first });
+    await router.route({ channel: 'email', ...second });
+    expect(warnings()).toEqual([expect.objectContaining({ queue: 'texts' })]);
+
+    await bed.acd.defineQueue('texts', { name: 'Texts' });
+    await router.route({ channel: 'email', ...second });
+    await bed.acd.removeQueue('texts');
+    await router.route({ channel: 'email', ...(await aConversation(store)) });
+    expect(warnings()).toHaveLength(2);
   });
 });
