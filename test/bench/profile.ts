@@ -3,9 +3,10 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 
 /**
- * BENCH_CPU_PROFILE=<folder>: a V8 CPU profile of the bench's own process,
- * the server side, for each webhook phase measured, written as
- * <folder>/<phase>.cpuprofile (open it in Chrome DevTools or speedscope).
+ * BENCH_CPU_PROFILE=<folder>: a V8 CPU profile of the server's process for
+ * each webhook and SIP phase measured (the bench's own for the webhook, the
+ * app's child for SIP), written as <folder>/<phase>.cpuprofile (open it in
+ * Chrome DevTools or speedscope).
  * `node --cpu-prof` would profile the whole run, seeding included; this
  * covers the measured seconds only. The sampler costs a few percent.
  */

@@ -28,7 +28,8 @@ import { measureWebhook, type WebhookPlan } from './webhook';
  *
  * BENCH_CUSTOMERS scales the data down for a quick smoke run.
  * BENCH_PHASES=card,webhook,sip,<digital phase>... runs only those.
- * BENCH_CPU_PROFILE=<folder> profiles the server in each webhook phase.
+ * BENCH_CPU_PROFILE=<folder> profiles the server in each webhook and SIP
+ * phase.
  */
 
 const plan: SeedPlan = {

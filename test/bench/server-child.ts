@@ -1,21 +1,28 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { watchGc, type GcPauses } from './observe';
+import { profilePhase, type PhaseProfile } from './profile';
 
 /**
  * A server under test in a process of its own, as it runs in production:
  * the load it serves and the load the bench makes do not share an event
  * loop, and the bench's seeded data and figures do not lengthen the
- * server's garbage collections. Driven over IPC with a start command, a
- * usage reading and a stop; the child answers each command with one reply,
- * and `failed` carries what went wrong.
+ * server's garbage collections. Driven over IPC with a start command,
+ * usage readings, a phase's CPU profile (profile.ts) and a stop; the child
+ * answers each command with one reply, and `failed` carries what went
+ * wrong.
  */
 
 export type ServerCommand<Start extends object> =
-  ({ kind: 'start' } & Start) | { kind: 'usage' } | { kind: 'stop' };
+  | ({ kind: 'start' } & Start)
+  | { kind: 'usage' }
+  | { kind: 'profile'; phase: string }
+  | { kind: 'profiled' }
+  | { kind: 'stop' };
 
 export type ServerReply =
   | { kind: 'started'; port: number }
   | { kind: 'usage'; usage: ServerUsage }
+  | { kind: 'done' }
   | { kind: 'failed'; message: string };
 
 export interface ServerUsage {
@@ -52,6 +59,16 @@ export class ServerChild<Start extends object> {
       throw new Error(`${this.name} answered ${reply.kind} to usage`);
     }
     return reply.usage;
+  }
+
+  /** Profiles the child through one phase, when the bench is asked to. */
+  async profilePhase(phase: string): Promise<PhaseProfile> {
+    await this.ask({ kind: 'profile', phase });
+    return {
+      stop: async () => {
+        await this.ask({ kind: 'profiled' });
+      },
+    };
   }
 
   async stop(): Promise<void> {
@@ -106,6 +123,7 @@ export function serveAsChild<Start extends object>(
 ): void {
   const gc = watchGc();
   let served: Served | undefined;
+  let profile: PhaseProfile | undefined;
   const reply = (message: ServerReply) => process.send?.(message);
   const handle = async (command: ServerCommand<Start>) => {
     if (command.kind === 'start') {
@@ -115,6 +133,13 @@ export function serveAsChild<Start extends object>(
       const used = process.cpuUsage();
       const cpuMs = (used.user + used.system) / 1000;
       reply({ kind: 'usage', usage: { cpuMs, gc: gc.take() } });
+    } else if (command.kind === 'profile') {
+      profile = await profilePhase(command.phase);
+      reply({ kind: 'done' });
+    } else if (command.kind === 'profiled') {
+      await profile?.stop();
+      profile = undefined;
+      reply({ kind: 'done' });
     } else {
       await served?.close();
       process.exit(0);

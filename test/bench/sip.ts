@@ -120,7 +120,10 @@ function edgeEnv(
 
 interface Run {
   client: SipLoadClient;
-  servers: Record<SipTargetName, Pick<ServerChild<object>, 'usage'>>;
+  servers: Record<
+    SipTargetName,
+    Pick<ServerChild<object>, 'usage' | 'profilePhase'>
+  >;
   redis: Redis;
   redisPid: number;
   logger: Logger;
@@ -204,8 +207,11 @@ async function phase(run: Run, name: string, spec: SipPhaseSpec) {
   const server = run.servers[spec.target];
   const watch = await probe(run.redis, run.redisPid);
   const before = await server.usage();
+  const profile = await server.profilePhase(name);
   const outcome = await run.client.run(spec);
+  // Read before the profile is written, which is not the phase's work.
   const after = await server.usage();
+  await profile.stop();
   const cpu = await watch.cpu();
   const share = (ms: number) => round(ms / outcome.elapsedMs, 2);
   const node = share(after.cpuMs - before.cpuMs);
